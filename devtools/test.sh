@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README and CI run it: installs what is
+# missing (as root), builds warning-free (-Werror), runs every meson test,
+# then builds again with AddressSanitizer and runs the tests there too.
+# Ends with one line "N passed, N failed, N skipped" over both runs and a
+# non-zero status if anything failed.
+#
+#   devtools/test.sh             install deps, build, test, ASan build, test
+#   XENPMD_NO_INSTALL=1 ...      skip the install step
+#   XENPMD_NO_ASAN=1 ...         skip the ASan build
+#   extra arguments are passed to 'meson test' (e.g. --suite unit)
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+if [ -z "${XENPMD_NO_INSTALL:-}" ]; then
+	if [ "$(id -u)" -eq 0 ]; then
+		devtools/install-deps.sh || exit 1
+	else
+		echo "test.sh: not root, skipping devtools/install-deps.sh" >&2
+	fi
+fi
+
+summaries=()
+status=0
+
+run_suite() { # builddir, meson setup args...
+	local dir=$1
+	shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$@" || return 1
+	else
+		meson configure "$dir" "$@" >/dev/null || return 1
+	fi
+	ninja -C "$dir" || return 1
+	meson test -C "$dir" --print-errorlogs --num-processes 2 "${TEST_ARGS[@]}"
+	local rc=$?
+	summaries+=("$dir/meson-logs/testlog.json")
+	return $rc
+}
+
+TEST_ARGS=("$@")
+run_suite build-test --werror -Db_sanitize=none || status=1
+if [ -z "${XENPMD_NO_ASAN:-}" ]; then
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		run_suite build-asan --werror -Db_sanitize=address -Db_lundef=false || status=1
+fi
+
+python3 - "${summaries[@]}" <<'PY' || status=1
+import json, sys
+passed = failed = skipped = 0
+for path in sys.argv[1:]:
+    try:
+        lines = open(path).read().splitlines()
+    except OSError:
+        failed += 1
+        continue
+    for line in lines:
+        r = json.loads(line).get("result")
+        if r in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif r == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
+s = f"{passed} passed, {failed} failed"
+if skipped:
+    s += f", {skipped} skipped"
+print(s)
+sys.exit(1 if failed or passed == 0 else 0)
+PY
+exit $status
