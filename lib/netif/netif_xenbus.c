@@ -85,6 +85,17 @@ netif_xb_state_name(enum xenbus_state st)
 	return names[st];
 }
 
+/* dir/key, or key alone (relative to the domain's home) when dir is empty. */
+static int
+join(char *path, size_t size, const char *dir, const char *key)
+{
+	int n = dir == NULL || dir[0] == '\0' ?
+			snprintf(path, size, "%s", key) :
+			snprintf(path, size, "%s/%s", dir, key);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
 int
 netif_xs_read_str(struct xs_handle *xs, const char *dir, const char *key,
 		  char *buf, size_t size)
@@ -93,7 +104,7 @@ netif_xs_read_str(struct xs_handle *xs, const char *dir, const char *key,
 	unsigned int len;
 	char *v;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, key) >= sizeof(path))
+	if (join(path, sizeof(path), dir, key) != 0)
 		return -ENAMETOOLONG;
 	v = xs_read(xs, XBT_NULL, path, &len);
 	if (v == NULL)
@@ -151,7 +162,7 @@ netif_xs_write(struct xs_handle *xs, xs_transaction_t t, const char *dir,
 	va_list ap;
 	int n;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, key) >= sizeof(path))
+	if (join(path, sizeof(path), dir, key) != 0)
 		return -ENAMETOOLONG;
 	va_start(ap, fmt);
 	n = vsnprintf(val, sizeof(val), fmt, ap);

@@ -6,7 +6,9 @@
  * the protocol defines (decimal numbers without sign or trailing bytes,
  * "0"/"1" features, aa:bb:cc:dd:ee:ff MACs, states 0-8) and return -EPROTO
  * for anything else, so the caller can name the key in its error message.
- * Functions return 0 or a negative errno.
+ * Functions return 0 or a negative errno. Keys are read at dir/key, or at
+ * key alone when dir is NULL or "" (relative to the domain's home,
+ * /local/domain/<own id>).
  */
 #ifndef NETIF_XENBUS_H
 #define NETIF_XENBUS_H
