@@ -21,9 +21,22 @@
 typedef void (*xsimd_fd_cb)(void *arg, uint32_t events);
 int xsimd_watch_fd(int fd, uint32_t events, xsimd_fd_cb cb, void *arg);
 void xsimd_unwatch_fd(int fd);
+/* Change the events of a watched fd. */
+int xsimd_modify_fd(int fd, uint32_t events);
 
 /* Log a line to DIR/xensimd.log. */
 void xsimd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Domain lifecycle of the core, used by the admin socket (ctl.c). */
+int xsimd_domain_create(uint32_t domid, const char *name); /* 0 or errno */
+int xsimd_domain_destroy(uint32_t domid);                  /* 0 or errno */
+void xsimd_status(FILE *out);
+/* Ask the event loop to stop; ctl_fd, if >= 0, is closed last, at exit. */
+void xsimd_request_stop(int ctl_fd);
+
+/* Admin socket DIR/ctl.sock (ctl.c). */
+int ctl_init(const char *dir);
+void ctl_fini(void);
 
 /* Xenstore part. */
 int xs_init(const char *dir);
