@@ -269,10 +269,30 @@ static int cmd_start(int argc, char **argv)
 	return 1;
 }
 
+/* Whether a process is gone (or a zombie: it holds nothing any more). */
+static bool process_gone(int pid)
+{
+	char path[64], buf[256], *p;
+	FILE *f;
+	bool gone = true;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return true;
+	if (fgets(buf, sizeof(buf), f)) {
+		p = strrchr(buf, ')');
+		gone = p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+	}
+	fclose(f);
+	return gone;
+}
+
 static int cmd_stop(int argc, char **argv)
 {
-	char *dir, c;
-	int fd, rc;
+	char *dir, c, path[PATH_MAX + 32];
+	int fd, rc, pid = 0, i;
+	FILE *f;
 
 	if (argc != 1)
 		usage();
@@ -280,11 +300,21 @@ static int cmd_stop(int argc, char **argv)
 	fd = ctl_connect(dir);
 	if (fd < 0)
 		die("no xensimd running in %s", dir);
+	snprintf(path, sizeof(path), "%s/xensimd.pid", dir);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%d", &pid) != 1)
+			pid = 0;
+		fclose(f);
+	}
 	rc = ctl_cmd_fd(fd, "stop", NULL);
-	/* The daemon closes this connection last, when it has stopped. */
+	/* The daemon closes this connection last, when it has stopped... */
 	while (!rc && (read(fd, &c, 1) > 0 || errno == EINTR))
 		;
 	close(fd);
+	/* ...then it only has to exit. */
+	for (i = 0; !rc && pid > 0 && i < 2000 && !process_gone(pid); i++)
+		usleep(5000);
 	free(dir);
 	return rc;
 }
