@@ -3,24 +3,128 @@
 #ifndef NETFRONT_H
 #define NETFRONT_H
 
+#include <stdbool.h>
+
 #include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include <xenevtchn.h>
+#include <xengnttab.h>
 
 #include "netfront_args.h"
+#include "netif_msg.h"
+#include "netif_slots.h"
 #include "netif_proto.h"
 #include "netif_xenbus.h"
 
 #define NETFRONT_PATH_MAX 128
+#define NETFRONT_MAX_POOLS (NETFRONT_MAX_QUEUES + 8)
+#define NETFRONT_RX_REFILL_THRESH 32 /* refill RX when this many slots are empty */
+#define NETFRONT_TX_RECLAIM_THRESH 64 /* reclaim TX when fewer slots are free */
+
+/*
+ * A set of pages shared with the backend by one xengntshr_share_pages call:
+ * page i is at base + i * 4096 and has grant reference refs[i].
+ */
+struct netfront_pages {
+	void *base;
+	unsigned int count;
+	grant_ref_t *refs;
+};
+
+/* A pinned-external-buffer mbuf pool whose buffers are granted pages. */
+struct netfront_pool {
+	struct rte_mempool *mp;
+	struct netfront_pages pages;
+};
+
+struct netfront_rxq {
+	struct netfront_adapter *nf;
+	uint16_t id;
+	netif_rx_front_ring_t ring;
+	struct netfront_pages ring_page;
+	struct rte_mbuf *bufs[NETIF_RX_RING_SIZE]; /* by ring slot */
+	struct netfront_pool pool;
+	RING_IDX last_disarm;
+	/* stats */
+	uint64_t packets, bytes, errors, nombuf;
+	uint64_t bad_rsp;   /* responses failing validation */
+	uint64_t peer_err;  /* responses with an error status */
+};
+
+struct netfront_tx_slot {
+	struct rte_mbuf *m; /* freed when this id's response arrives */
+	bool inflight;
+};
+
+struct netfront_txq {
+	struct netfront_adapter *nf;
+	uint16_t id;
+	netif_tx_front_ring_t ring;
+	struct netfront_pages ring_page;
+	evtchn_port_t port; /* the queue pair's event channel */
+	struct netfront_tx_slot slot[NETIF_TX_RING_SIZE]; /* by request id */
+	uint16_t free_ids[NETIF_TX_RING_SIZE];
+	unsigned int nr_free_ids;
+	struct netfront_pages staging; /* page i belongs to request id i */
+	/* stats */
+	uint64_t packets, bytes, errors;
+	uint64_t zero_copy, copied, linearized, dropped;
+	uint64_t bad_rsp, peer_err;
+};
 
 struct netfront_adapter {
+	struct rte_eth_dev *dev;
 	struct netfront_args args;
 	struct xs_handle *xs;
+	xengntshr_handle *gs;
+	xenevtchn_handle *xce;
 	unsigned int domid;                 /* this domain */
 	unsigned int backend_id;            /* the backend's domain */
 	char fe_path[NETFRONT_PATH_MAX];    /* /local/domain/<domid>/device/vif/<n> */
 	char be_path[NETFRONT_PATH_MAX];    /* as the frontend's "backend" key says */
 	struct rte_ether_addr mac;
+
+	/* backend features */
+	bool be_sg, be_ctrl_ring, be_xdp_headroom, be_split_evtchn;
+	unsigned int be_max_queues;
+
+	/* pools whose mbufs are sent zero-copy: RX pools, application pools */
+	struct netfront_pool *pools[NETFRONT_MAX_POOLS];
+	unsigned int nr_pools;
+
+	unsigned int nr_queues;
+	evtchn_port_t port[NETFRONT_MAX_QUEUES]; /* one channel per queue pair */
+	bool port_bound[NETFRONT_MAX_QUEUES];
+	bool connected;
+	bool broken; /* the backend broke the protocol: no more I/O */
+
+	/* backend state watch on the interrupt thread */
+	struct xs_handle *watch_xs;
+	struct rte_intr_handle *watch_intr;
 };
 
 int netfront_xs_discover(struct netfront_adapter *nf, const char *name);
+int netfront_xs_connect(struct netfront_adapter *nf);
+void netfront_xs_disconnect(struct netfront_adapter *nf);
+int netfront_watch_start(struct netfront_adapter *nf);
+void netfront_watch_stop(struct netfront_adapter *nf);
+
+int netfront_pages_share(struct netfront_adapter *nf, struct netfront_pages *p,
+			 unsigned int count, const char *what);
+void netfront_pages_unshare(struct netfront_adapter *nf, struct netfront_pages *p);
+int netfront_pool_create(struct netfront_adapter *nf, struct netfront_pool *pool,
+			 const char *name, unsigned int n, int socket);
+void netfront_pool_free(struct netfront_adapter *nf, struct netfront_pool *pool);
+bool netfront_mbuf_gref(const struct netfront_pool *pool,
+			const struct rte_mbuf *m, grant_ref_t *ref);
+
+uint16_t netfront_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n);
+uint16_t netfront_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n);
+int netfront_rxq_start(struct netfront_rxq *q);
+void netfront_rxq_stop(struct netfront_rxq *q);
+void netfront_txq_start(struct netfront_txq *q);
+void netfront_txq_stop(struct netfront_txq *q);
 
 #endif

@@ -93,7 +93,7 @@ netfront_args_parse(const char *devargs, struct netfront_args *a, char *err,
 		.vif = 0,
 		.queues = 1,
 		.staging = NETFRONT_STAGING_AUTO,
-		.rx_pool = 2048,
+		.rx_pool = NETFRONT_DEF_RX_POOL,
 		.intr = false,
 		.connect_timeout_ms = 10000,
 	};

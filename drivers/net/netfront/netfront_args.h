@@ -14,7 +14,8 @@
 #define NETFRONT_ARG_TIMEOUT "connect_timeout_ms"
 
 #define NETFRONT_MAX_QUEUES 8
-#define NETFRONT_MIN_RX_POOL 512 /* two RX rings' worth: 256 posted + refill */
+#define NETFRONT_MIN_RX_POOL 320 /* a full RX ring (256) and a refill batch */
+#define NETFRONT_DEF_RX_POOL 512 /* with 256 TX staging pages: fits gntalloc's default limit of 1024 */
 #define NETFRONT_MAX_RX_POOL 32768 /* a domain's default grant budget */
 
 enum netfront_staging { NETFRONT_STAGING_AUTO, NETFRONT_STAGING_ON, NETFRONT_STAGING_OFF };

@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * net_netfront: ethdev side of the Xen netif guest driver.
- *
- * Status: probe, devargs and vif discovery. The xenbus handshake, the
- * pregranted pools and the RX/TX bursts are not written yet: dev_start
- * says so and fails.
+ * net_netfront: ethdev side of the Xen netif guest driver: probe, queues
+ * (where the granted memory is set up, once), start/stop (the xenbus
+ * handshake, netfront_xs.c), stats. The bursts are in netfront_rxtx.c.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,6 +17,19 @@
 #include "netfront_logs.h"
 
 RTE_LOG_REGISTER_DEFAULT(netfront_logtype, NOTICE);
+
+static int
+netfront_link_set(struct rte_eth_dev *dev, uint16_t status)
+{
+	struct rte_eth_link link = {
+		.link_speed = RTE_ETH_SPEED_NUM_10G,
+		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
+		.link_autoneg = RTE_ETH_LINK_FIXED,
+		.link_status = status,
+	};
+
+	return rte_eth_linkstatus_set(dev, &link);
+}
 
 static int
 netfront_dev_configure(struct rte_eth_dev *dev)
@@ -58,38 +69,304 @@ netfront_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	return 0;
 }
 
+
+/* Queues: granted memory is set up here, once, and revoked at release. */
+
+static void
+netfront_rxq_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct netfront_adapter *nf = dev->data->dev_private;
+	struct netfront_rxq *q = dev->data->rx_queues[qid];
+
+	if (q == NULL)
+		return;
+	netfront_rxq_stop(q);
+	for (unsigned int i = 0; i < nf->nr_pools; i++)
+		if (nf->pools[i] == &q->pool) {
+			nf->pools[i] = nf->pools[--nf->nr_pools];
+			break;
+		}
+	netfront_pool_free(nf, &q->pool);
+	netfront_pages_unshare(nf, &q->ring_page);
+	rte_free(q);
+	dev->data->rx_queues[qid] = NULL;
+}
+
+static int
+netfront_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+			unsigned int socket, const struct rte_eth_rxconf *conf,
+			struct rte_mempool *mp)
+{
+	struct netfront_adapter *nf = dev->data->dev_private;
+	char name[RTE_MEMPOOL_NAMESIZE];
+	struct netfront_rxq *q;
+	int rc;
+
+	(void)nb_desc;
+	(void)conf;
+	(void)mp; /* RX buffers must be granted pages: the queue has its own pool */
+	netfront_rxq_release(dev, qid);
+	q = rte_zmalloc_socket("netfront_rxq", sizeof(*q), RTE_CACHE_LINE_SIZE,
+			       (int)socket);
+	if (q == NULL)
+		return -ENOMEM;
+	q->nf = nf;
+	q->id = qid;
+	snprintf(name, sizeof(name), "nf%u_rx%u", dev->data->port_id, qid);
+	rc = netfront_pages_share(nf, &q->ring_page, 1, "an RX ring");
+	if (rc == 0)
+		rc = netfront_pool_create(nf, &q->pool, name, nf->args.rx_pool,
+					  (int)socket);
+	if (rc != 0) {
+		netfront_pages_unshare(nf, &q->ring_page);
+		rte_free(q);
+		return rc;
+	}
+	nf->pools[nf->nr_pools++] = &q->pool;
+	dev->data->rx_queues[qid] = q;
+	return 0;
+}
+
+static void
+netfront_txq_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct netfront_adapter *nf = dev->data->dev_private;
+	struct netfront_txq *q = dev->data->tx_queues[qid];
+
+	if (q == NULL)
+		return;
+	netfront_txq_stop(q);
+	netfront_pages_unshare(nf, &q->staging);
+	netfront_pages_unshare(nf, &q->ring_page);
+	rte_free(q);
+	dev->data->tx_queues[qid] = NULL;
+}
+
+static int
+netfront_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+			unsigned int socket, const struct rte_eth_txconf *conf)
+{
+	struct netfront_adapter *nf = dev->data->dev_private;
+	struct netfront_txq *q;
+	int rc;
+
+	(void)nb_desc;
+	(void)conf;
+	netfront_txq_release(dev, qid);
+	q = rte_zmalloc_socket("netfront_txq", sizeof(*q), RTE_CACHE_LINE_SIZE,
+			       (int)socket);
+	if (q == NULL)
+		return -ENOMEM;
+	q->nf = nf;
+	q->id = qid;
+	rc = netfront_pages_share(nf, &q->ring_page, 1, "a TX ring");
+	if (rc == 0)
+		rc = netfront_pages_share(nf, &q->staging, NETIF_TX_RING_SIZE,
+					  "TX staging");
+	if (rc != 0) {
+		netfront_pages_unshare(nf, &q->ring_page);
+		rte_free(q);
+		return rc;
+	}
+	dev->data->tx_queues[qid] = q;
+	return 0;
+}
+
 static int
 netfront_dev_start(struct rte_eth_dev *dev)
 {
-	PMD_DRV_LOG(ERR, "%s: the netfront data path is not implemented yet",
-		    dev->data->name);
-	return -ENOTSUP;
+	struct netfront_adapter *nf = dev->data->dev_private;
+	int rc;
+
+	for (unsigned int i = 0; i < dev->data->nb_rx_queues; i++)
+		if (dev->data->rx_queues[i] == NULL || dev->data->tx_queues[i] == NULL) {
+			PMD_DRV_LOG(ERR, "%s: queue pair %u not set up", dev->data->name, i);
+			return -EINVAL;
+		}
+	rc = netfront_xs_connect(nf);
+	if (rc != 0)
+		return rc;
+	for (unsigned int i = 0; i < dev->data->nb_rx_queues; i++) {
+		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
+		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
+	}
+	dev->rx_pkt_burst = netfront_rx_burst;
+	dev->tx_pkt_burst = netfront_tx_burst;
+	netfront_link_set(dev, RTE_ETH_LINK_UP);
+	return 0;
 }
 
 static int
 netfront_dev_stop(struct rte_eth_dev *dev)
 {
+	struct netfront_adapter *nf = dev->data->dev_private;
+
 	dev->data->dev_started = 0;
+	netfront_link_set(dev, RTE_ETH_LINK_DOWN);
+	if (nf->connected)
+		netfront_xs_disconnect(nf);
+	for (unsigned int i = 0; i < dev->data->nb_rx_queues; i++) {
+		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
+		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
+	}
 	return 0;
 }
 
 static int
 netfront_link_update(struct rte_eth_dev *dev, int wait_to_complete)
 {
-	struct rte_eth_link link = {
-		.link_speed = RTE_ETH_SPEED_NUM_10G,
-		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
-		.link_autoneg = RTE_ETH_LINK_FIXED,
-		.link_status = RTE_ETH_LINK_DOWN,
-	};
+	struct netfront_adapter *nf = dev->data->dev_private;
+	struct rte_eth_link link;
 
 	(void)wait_to_complete;
-	return rte_eth_linkstatus_set(dev, &link);
+	/* Down is also what the watch or the data path set when the backend left. */
+	rte_eth_linkstatus_get(dev, &link);
+	if (!nf->connected || nf->broken || !dev->data->dev_started)
+		return netfront_link_set(dev, RTE_ETH_LINK_DOWN);
+	return link.link_status == RTE_ETH_LINK_UP ? -1 : 0;
+}
+
+static int
+netfront_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
+{
+	for (unsigned int i = 0; i < dev->data->nb_rx_queues; i++) {
+		const struct netfront_rxq *q = dev->data->rx_queues[i];
+
+		if (q == NULL)
+			continue;
+		st->ipackets += q->packets;
+		st->ibytes += q->bytes;
+		st->ierrors += q->bad_rsp + q->peer_err;
+		st->rx_nombuf += q->nombuf;
+		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			st->q_ipackets[i] = q->packets;
+			st->q_ibytes[i] = q->bytes;
+			st->q_errors[i] = q->bad_rsp + q->peer_err;
+		}
+	}
+	for (unsigned int i = 0; i < dev->data->nb_tx_queues; i++) {
+		const struct netfront_txq *q = dev->data->tx_queues[i];
+
+		if (q == NULL)
+			continue;
+		st->opackets += q->packets;
+		st->obytes += q->bytes;
+		st->oerrors += q->bad_rsp + q->peer_err + q->dropped;
+		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			st->q_opackets[i] = q->packets;
+			st->q_obytes[i] = q->bytes;
+		}
+	}
+	return 0;
+}
+
+static int
+netfront_stats_reset(struct rte_eth_dev *dev)
+{
+	for (unsigned int i = 0; i < dev->data->nb_rx_queues; i++) {
+		struct netfront_rxq *q = dev->data->rx_queues[i];
+
+		if (q != NULL)
+			q->packets = q->bytes = q->nombuf = q->bad_rsp = q->peer_err = 0;
+	}
+	for (unsigned int i = 0; i < dev->data->nb_tx_queues; i++) {
+		struct netfront_txq *q = dev->data->tx_queues[i];
+
+		if (q != NULL)
+			q->packets = q->bytes = q->zero_copy = q->copied =
+				q->linearized = q->dropped = q->bad_rsp = q->peer_err = 0;
+	}
+	return 0;
+}
+
+/* Named per-queue counters, for what stats_get cannot tell apart. */
+struct netfront_xstat {
+	const char *name;
+	size_t off;
+};
+
+static const struct netfront_xstat rx_xstats[] = {
+	{ "bad_responses", offsetof(struct netfront_rxq, bad_rsp) },
+	{ "peer_errors", offsetof(struct netfront_rxq, peer_err) },
+	{ "no_mbufs", offsetof(struct netfront_rxq, nombuf) },
+};
+
+static const struct netfront_xstat tx_xstats[] = {
+	{ "zero_copy_packets", offsetof(struct netfront_txq, zero_copy) },
+	{ "copied_packets", offsetof(struct netfront_txq, copied) },
+	{ "linearized_packets", offsetof(struct netfront_txq, linearized) },
+	{ "dropped_packets", offsetof(struct netfront_txq, dropped) },
+	{ "bad_responses", offsetof(struct netfront_txq, bad_rsp) },
+	{ "peer_errors", offsetof(struct netfront_txq, peer_err) },
+};
+
+static unsigned int
+netfront_nr_xstats(const struct rte_eth_dev *dev)
+{
+	return dev->data->nb_rx_queues * RTE_DIM(rx_xstats) +
+	       dev->data->nb_tx_queues * RTE_DIM(tx_xstats);
+}
+
+static int
+netfront_xstats_get_names(struct rte_eth_dev *dev,
+			  struct rte_eth_xstat_name *names, unsigned int size)
+{
+	unsigned int n = netfront_nr_xstats(dev), k = 0;
+
+	if (names == NULL || size < n)
+		return (int)n;
+	for (unsigned int q = 0; q < dev->data->nb_rx_queues; q++)
+		for (unsigned int i = 0; i < RTE_DIM(rx_xstats); i++)
+			snprintf(names[k++].name, sizeof(names[0].name),
+				 "rx_q%u_%s", q, rx_xstats[i].name);
+	for (unsigned int q = 0; q < dev->data->nb_tx_queues; q++)
+		for (unsigned int i = 0; i < RTE_DIM(tx_xstats); i++)
+			snprintf(names[k++].name, sizeof(names[0].name),
+				 "tx_q%u_%s", q, tx_xstats[i].name);
+	return (int)n;
+}
+
+static unsigned int
+xstats_fill(struct rte_eth_xstat *xs, unsigned int k, const void *q,
+	    const struct netfront_xstat *def, unsigned int nr)
+{
+	for (unsigned int i = 0; i < nr; i++, k++) {
+		xs[k].id = k;
+		xs[k].value = q == NULL ? 0 :
+			*(const uint64_t *)((const char *)q + def[i].off);
+	}
+	return k;
+}
+
+static int
+netfront_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
+		    unsigned int size)
+{
+	unsigned int n = netfront_nr_xstats(dev), k = 0;
+
+	if (xs == NULL || size < n)
+		return (int)n;
+	for (unsigned int q = 0; q < dev->data->nb_rx_queues; q++)
+		k = xstats_fill(xs, k, dev->data->rx_queues[q], rx_xstats,
+				RTE_DIM(rx_xstats));
+	for (unsigned int q = 0; q < dev->data->nb_tx_queues; q++)
+		k = xstats_fill(xs, k, dev->data->tx_queues[q], tx_xstats,
+				RTE_DIM(tx_xstats));
+	return (int)n;
 }
 
 static void
 netfront_adapter_free(struct netfront_adapter *nf)
 {
+	netfront_watch_stop(nf);
+	if (nf->xce != NULL) {
+		xenevtchn_close(nf->xce);
+		nf->xce = NULL;
+	}
+	if (nf->gs != NULL) {
+		xengntshr_close(nf->gs);
+		nf->gs = NULL;
+	}
 	if (nf->xs != NULL) {
 		xs_close(nf->xs);
 		nf->xs = NULL;
@@ -99,9 +376,17 @@ netfront_adapter_free(struct netfront_adapter *nf)
 static int
 netfront_dev_close(struct rte_eth_dev *dev)
 {
+	struct netfront_adapter *nf = dev->data->dev_private;
+
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return 0;
-	netfront_adapter_free(dev->data->dev_private);
+	if (nf->connected)
+		netfront_xs_disconnect(nf);
+	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++)
+		netfront_rxq_release(dev, i);
+	for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++)
+		netfront_txq_release(dev, i);
+	netfront_adapter_free(nf);
 	/* The MAC lives in the private data: ethdev must not free it. */
 	dev->data->mac_addrs = NULL;
 	return 0;
@@ -114,7 +399,36 @@ static const struct eth_dev_ops netfront_ops = {
 	.dev_stop = netfront_dev_stop,
 	.dev_close = netfront_dev_close,
 	.link_update = netfront_link_update,
+	.rx_queue_setup = netfront_rx_queue_setup,
+	.rx_queue_release = netfront_rxq_release,
+	.tx_queue_setup = netfront_tx_queue_setup,
+	.tx_queue_release = netfront_txq_release,
+	.stats_get = netfront_stats_get,
+	.stats_reset = netfront_stats_reset,
+	.xstats_get = netfront_xstats_get,
+	.xstats_get_names = netfront_xstats_get_names,
+	.xstats_reset = netfront_stats_reset,
 };
+
+/* Handles to the grant and event channel devices, and the backend watch. */
+static int
+netfront_open_xen(struct netfront_adapter *nf, const char *name)
+{
+	nf->gs = xengntshr_open(NULL, 0);
+	if (nf->gs == NULL) {
+		PMD_DRV_LOG(ERR, "%s: cannot open the grant sharing device "
+			    "(/dev/xen/gntalloc; modprobe xen_gntalloc): %s",
+			    name, strerror(errno));
+		return -ENODEV;
+	}
+	nf->xce = xenevtchn_open(NULL, 0);
+	if (nf->xce == NULL) {
+		PMD_DRV_LOG(ERR, "%s: cannot open the event channel device "
+			    "(/dev/xen/evtchn): %s", name, strerror(errno));
+		return -ENODEV;
+	}
+	return netfront_watch_start(nf);
+}
 
 static int
 netfront_probe(struct rte_vdev_device *vdev)
@@ -139,7 +453,10 @@ netfront_probe(struct rte_vdev_device *vdev)
 		PMD_DRV_LOG(ERR, "%s: %s", name, err);
 		goto fail;
 	}
+	nf->dev = dev;
 	rc = netfront_xs_discover(nf, name);
+	if (rc == 0)
+		rc = netfront_open_xen(nf, name);
 	if (rc != 0)
 		goto fail;
 

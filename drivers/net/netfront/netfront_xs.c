@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Finding this domain's vif in xenstore, before any handshake. */
+/* xenstore side of net_netfront: finding the vif, the handshake, the watch. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <unistd.h>
+
+#include <ethdev_driver.h>
+#include <rte_interrupts.h>
+#include <rte_pause.h>
 
 #include "netfront.h"
 #include "netfront_logs.h"
@@ -83,4 +88,316 @@ netfront_xs_discover(struct netfront_adapter *nf, const char *name)
 		    RTE_ETHER_ADDR_PRT_FMT, name, nf->domid, nf->args.vif,
 		    nf->backend_id, nf->be_path, RTE_ETHER_ADDR_BYTES(&nf->mac));
 	return 0;
+}
+
+/* The xenbus handshake (xen/io/netif.h, "Xenbus" section). */
+
+#define STATE(s) NETIF_XB_STATE_BIT(XenbusState##s)
+
+static int
+wait_backend(struct netfront_adapter *nf, uint32_t want, const char *what)
+{
+	enum xenbus_state st;
+	int rc = netif_xb_wait_state(nf->be_path, want, (int)nf->args.connect_timeout_ms,
+				     &st);
+
+	if (rc == -ETIMEDOUT)
+		PMD_DRV_LOG(ERR, "%s: backend %s still %s after %u ms waiting for %s "
+			    "(devarg connect_timeout_ms)", nf->dev->data->name,
+			    nf->be_path, netif_xb_state_name(st),
+			    nf->args.connect_timeout_ms, what);
+	else if (rc != 0)
+		PMD_DRV_LOG(ERR, "%s: reading backend state %s/state: %s",
+			    nf->dev->data->name, nf->be_path, strerror(-rc));
+	return rc;
+}
+
+static int
+read_backend_features(struct netfront_adapter *nf)
+{
+	const char *name = nf->dev->data->name;
+	bool rx_copy = false;
+	unsigned long maxq = 1;
+	int rc;
+
+	rc = netif_xs_read_feature(nf->xs, nf->be_path, "feature-rx-copy", &rx_copy);
+	rc = rc ?: netif_xs_read_feature(nf->xs, nf->be_path, "feature-sg", &nf->be_sg);
+	rc = rc ?: netif_xs_read_feature(nf->xs, nf->be_path, "feature-ctrl-ring",
+					 &nf->be_ctrl_ring);
+	rc = rc ?: netif_xs_read_feature(nf->xs, nf->be_path, "feature-xdp-headroom",
+					 &nf->be_xdp_headroom);
+	rc = rc ?: netif_xs_read_feature(nf->xs, nf->be_path,
+					 "feature-split-event-channels",
+					 &nf->be_split_evtchn);
+	if (rc != 0) {
+		PMD_DRV_LOG(ERR, "%s: backend %s has a feature-* key that is not 0 or 1",
+			    name, nf->be_path);
+		return rc;
+	}
+	rc = netif_xs_read_uint(nf->xs, nf->be_path, "multi-queue-max-queues", 4096,
+				&maxq);
+	if (rc == -ENOENT)
+		maxq = 1;
+	else if (rc != 0 || maxq == 0) {
+		PMD_DRV_LOG(ERR, "%s: bad %s/multi-queue-max-queues", name, nf->be_path);
+		return -EPROTO;
+	}
+	nf->be_max_queues = (unsigned int)maxq;
+	if (!rx_copy) {
+		PMD_DRV_LOG(ERR, "%s: backend does not offer feature-rx-copy, which "
+			    "this driver needs", name);
+		return -ENOTSUP;
+	}
+	if (nf->nr_queues > nf->be_max_queues) {
+		PMD_DRV_LOG(ERR, "%s: %u queue pairs configured, backend offers %u",
+			    name, nf->nr_queues, nf->be_max_queues);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+bind_channels(struct netfront_adapter *nf)
+{
+	for (unsigned int i = 0; i < nf->nr_queues; i++) {
+		xenevtchn_port_or_error_t p =
+			xenevtchn_bind_unbound_port(nf->xce, nf->backend_id);
+
+		if (p < 0) {
+			PMD_DRV_LOG(ERR, "%s: cannot allocate an event channel for "
+				    "domain %u: %s", nf->dev->data->name,
+				    nf->backend_id, strerror(errno));
+			return -errno;
+		}
+		nf->port[i] = (evtchn_port_t)p;
+		nf->port_bound[i] = true;
+	}
+	return 0;
+}
+
+static void
+unbind_channels(struct netfront_adapter *nf)
+{
+	for (unsigned int i = 0; i < NETFRONT_MAX_QUEUES; i++) {
+		if (nf->port_bound[i])
+			xenevtchn_unbind(nf->xce, nf->port[i]);
+		nf->port_bound[i] = false;
+	}
+}
+
+static int
+write_queue_keys(struct netfront_adapter *nf, xs_transaction_t t, unsigned int i)
+{
+	struct rte_eth_dev_data *d = nf->dev->data;
+	const struct netfront_txq *txq = d->tx_queues[i];
+	const struct netfront_rxq *rxq = d->rx_queues[i];
+	char dir[NETFRONT_PATH_MAX + 16];
+	int rc;
+
+	if (nf->nr_queues == 1)
+		snprintf(dir, sizeof(dir), "%s", nf->fe_path);
+	else
+		snprintf(dir, sizeof(dir), "%s/queue-%u", nf->fe_path, i);
+	rc = netif_xs_write(nf->xs, t, dir, "tx-ring-ref", "%u", txq->ring_page.refs[0]);
+	rc = rc ?: netif_xs_write(nf->xs, t, dir, "rx-ring-ref", "%u",
+				  rxq->ring_page.refs[0]);
+	rc = rc ?: netif_xs_write(nf->xs, t, dir, "event-channel", "%u", nf->port[i]);
+	return rc;
+}
+
+static int
+write_frontend_keys(struct netfront_adapter *nf)
+{
+	for (int attempt = 0; attempt < 16; attempt++) {
+		xs_transaction_t t = xs_transaction_start(nf->xs);
+		int rc = 0;
+
+		if (t == XBT_NULL)
+			return -errno;
+		for (unsigned int i = 0; i < nf->nr_queues && rc == 0; i++)
+			rc = write_queue_keys(nf, t, i);
+		if (nf->nr_queues > 1)
+			rc = rc ?: netif_xs_write(nf->xs, t, nf->fe_path,
+						  "multi-queue-num-queues", "%u",
+						  nf->nr_queues);
+		rc = rc ?: netif_xs_write(nf->xs, t, nf->fe_path, "request-rx-copy", "1");
+		rc = rc ?: netif_xs_write(nf->xs, t, nf->fe_path, "feature-rx-notify", "1");
+		rc = rc ?: netif_xs_write(nf->xs, t, nf->fe_path, "feature-sg", "1");
+		/* Ask for complete checksums: DPDK applications expect them. */
+		rc = rc ?: netif_xs_write(nf->xs, t, nf->fe_path,
+					  "feature-no-csum-offload", "1");
+		if (nf->be_xdp_headroom)
+			rc = rc ?: netif_xs_write(nf->xs, t, nf->fe_path, "xdp-headroom",
+						  "%u", RTE_PKTMBUF_HEADROOM);
+		if (rc != 0) {
+			xs_transaction_end(nf->xs, t, true);
+			return rc;
+		}
+		if (xs_transaction_end(nf->xs, t, false))
+			return 0;
+		if (errno != EAGAIN)
+			return -errno;
+	}
+	return -EAGAIN;
+}
+
+/* Bring a backend that is still connected from an earlier run back to InitWait. */
+static int
+reset_backend(struct netfront_adapter *nf)
+{
+	enum xenbus_state st;
+	int rc = netif_xb_read_state(nf->xs, nf->be_path, &st);
+
+	if (rc != 0) {
+		PMD_DRV_LOG(ERR, "%s: backend %s/state: %s", nf->dev->data->name,
+			    nf->be_path, strerror(-rc));
+		return rc;
+	}
+	if (st == XenbusStateInitWait || st == XenbusStateInitialising)
+		return 0;
+	PMD_DRV_LOG(INFO, "%s: backend is %s; closing first", nf->dev->data->name,
+		    netif_xb_state_name(st));
+	netif_xb_set_state(nf->xs, nf->fe_path, XenbusStateClosing);
+	netif_xb_set_state(nf->xs, nf->fe_path, XenbusStateClosed);
+	return wait_backend(nf, STATE(Closed) | STATE(InitWait), "Closed");
+}
+
+int
+netfront_xs_connect(struct netfront_adapter *nf)
+{
+	struct rte_eth_dev_data *d = nf->dev->data;
+	int rc;
+
+	nf->nr_queues = d->nb_rx_queues;
+	rc = reset_backend(nf);
+	rc = rc ?: netif_xb_set_state(nf->xs, nf->fe_path, XenbusStateInitialising);
+	rc = rc ?: wait_backend(nf, STATE(InitWait), "InitWait");
+	rc = rc ?: read_backend_features(nf);
+	rc = rc ?: bind_channels(nf);
+	if (rc != 0)
+		goto fail;
+	for (unsigned int i = 0; i < nf->nr_queues; i++) {
+		struct netfront_txq *txq = d->tx_queues[i];
+
+		txq->port = nf->port[i];
+		netfront_txq_start(txq);
+		rc = netfront_rxq_start(d->rx_queues[i]);
+		if (rc != 0) {
+			PMD_DRV_LOG(ERR, "%s: RX queue %u: pool too small to fill the ring",
+				    d->name, i);
+			goto fail;
+		}
+	}
+	rc = write_frontend_keys(nf);
+	if (rc != 0) {
+		PMD_DRV_LOG(ERR, "%s: writing keys under %s: %s", d->name, nf->fe_path,
+			    strerror(-rc));
+		goto fail;
+	}
+	rc = netif_xb_set_state(nf->xs, nf->fe_path, XenbusStateConnected);
+	rc = rc ?: wait_backend(nf, STATE(Connected), "Connected");
+	if (rc != 0)
+		goto fail;
+	nf->connected = true;
+	nf->broken = false;
+	PMD_DRV_LOG(INFO, "%s: connected to backend domain %u (%u queue pairs, "
+		    "sg %d, ctrl ring %d, xdp-headroom %d)", d->name, nf->backend_id,
+		    nf->nr_queues, nf->be_sg, nf->be_ctrl_ring, nf->be_xdp_headroom);
+	return 0;
+fail:
+	netfront_xs_disconnect(nf);
+	return rc;
+}
+
+/*
+ * Close the connection; once the backend is Closed it has unmapped the rings
+ * and our pages, and every buffer it held is ours again.
+ */
+void
+netfront_xs_disconnect(struct netfront_adapter *nf)
+{
+	struct rte_eth_dev_data *d = nf->dev->data;
+
+	netif_xb_set_state(nf->xs, nf->fe_path, XenbusStateClosing);
+	wait_backend(nf, STATE(Closing) | STATE(Closed) | STATE(InitWait) |
+				 STATE(Unknown), "Closing");
+	netif_xb_set_state(nf->xs, nf->fe_path, XenbusStateClosed);
+	if (wait_backend(nf, STATE(Closed) | STATE(InitWait) | STATE(Unknown),
+			 "Closed") != 0)
+		PMD_DRV_LOG(WARNING, "%s: backend did not close; its mappings of our "
+			    "pages stay until it does", d->name);
+	unbind_channels(nf);
+	for (unsigned int i = 0; i < d->nb_rx_queues; i++)
+		if (d->rx_queues[i] != NULL)
+			netfront_rxq_stop(d->rx_queues[i]);
+	for (unsigned int i = 0; i < d->nb_tx_queues; i++)
+		if (d->tx_queues[i] != NULL)
+			netfront_txq_stop(d->tx_queues[i]);
+	nf->connected = false;
+}
+
+/* Backend state changes, watched on the EAL interrupt thread. */
+
+static void
+netfront_watch_cb(void *arg)
+{
+	struct netfront_adapter *nf = arg;
+	struct rte_eth_link link;
+	enum xenbus_state st;
+	char **ev;
+
+	while ((ev = xs_check_watch(nf->watch_xs)) != NULL)
+		free(ev);
+	if (!nf->connected)
+		return;
+	if (netif_xb_read_state(nf->watch_xs, nf->be_path, &st) != 0)
+		st = XenbusStateUnknown;
+	rte_eth_linkstatus_get(nf->dev, &link);
+	if (st != XenbusStateConnected && link.link_status == RTE_ETH_LINK_UP) {
+		PMD_DRV_LOG(WARNING, "%s: backend went %s: link down",
+			    nf->dev->data->name, netif_xb_state_name(st));
+		link.link_status = RTE_ETH_LINK_DOWN;
+		rte_eth_linkstatus_set(nf->dev, &link);
+		rte_eth_dev_callback_process(nf->dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+	}
+}
+
+int
+netfront_watch_start(struct netfront_adapter *nf)
+{
+	char path[NETFRONT_PATH_MAX + 8];
+
+	nf->watch_xs = xs_open(0);
+	if (nf->watch_xs == NULL)
+		return -errno;
+	snprintf(path, sizeof(path), "%s/state", nf->be_path);
+	if (!xs_watch(nf->watch_xs, path, "backend-state"))
+		goto fail;
+	nf->watch_intr = rte_intr_instance_alloc(RTE_INTR_INSTANCE_F_PRIVATE);
+	if (nf->watch_intr == NULL ||
+	    rte_intr_fd_set(nf->watch_intr, xs_fileno(nf->watch_xs)) != 0 ||
+	    rte_intr_type_set(nf->watch_intr, RTE_INTR_HANDLE_EXT) != 0 ||
+	    rte_intr_callback_register(nf->watch_intr, netfront_watch_cb, nf) != 0)
+		goto fail;
+	return 0;
+fail:
+	PMD_DRV_LOG(ERR, "%s: cannot watch %s", nf->dev->data->name, path);
+	netfront_watch_stop(nf);
+	return -EIO;
+}
+
+void
+netfront_watch_stop(struct netfront_adapter *nf)
+{
+	if (nf->watch_intr != NULL) {
+		while (rte_intr_callback_unregister(nf->watch_intr, netfront_watch_cb,
+						    nf) == -EAGAIN)
+			rte_pause();
+		rte_intr_instance_free(nf->watch_intr);
+		nf->watch_intr = NULL;
+	}
+	if (nf->watch_xs != NULL) {
+		xs_close(nf->watch_xs);
+		nf->watch_xs = NULL;
+	}
 }
