@@ -8,9 +8,14 @@ DIR=$(mktemp -d /tmp/xsim.XXXXXX)
 cleanup() {
 	local rc=$?
 	"$XENSIM" stop "$DIR" >/dev/null 2>&1 || true
+	# A sanitizer report of the daemon (ASan builds) fails the test.
+	if grep -q 'Sanitizer' "$DIR/xensimd.log" 2>/dev/null; then
+		echo "FAIL: sanitizer report in xensimd.log" >&2
+		rc=1
+	fi
 	if [ $rc -ne 0 ] && [ -f "$DIR/xensimd.log" ]; then
 		echo "--- xensimd.log" >&2
-		tail -n 30 "$DIR/xensimd.log" >&2
+		tail -n 60 "$DIR/xensimd.log" >&2
 	fi
 	rm -rf "$DIR"
 	exit $rc

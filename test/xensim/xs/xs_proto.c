@@ -69,6 +69,16 @@ static void cleanup(void)
 	if (system(cmd)) {
 		/* nothing more to do */
 	}
+	/* A sanitizer report of the daemon (ASan builds) fails the test. */
+	snprintf(cmd, sizeof(cmd), "grep -q Sanitizer %s/xensimd.log", dir);
+	if (system(cmd) == 0) {
+		fprintf(stderr, "FAIL: sanitizer report in xensimd.log:\n");
+		snprintf(cmd, sizeof(cmd), "cat %s/xensimd.log >&2", dir);
+		if (system(cmd)) {
+			/* shown or not, it fails */
+		}
+		failures++;
+	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd)) {
 		/* nothing more to do */
@@ -636,6 +646,7 @@ int main(int argc, char **argv)
 	test_raw();
 	test_killed_client();
 
+	cleanup();
 	if (failures) {
 		fprintf(stderr, "%d failure(s)\n", failures);
 		return 1;
