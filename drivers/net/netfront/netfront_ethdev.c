@@ -63,8 +63,13 @@ netfront_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->max_rx_pktlen = NETIF_MAX_PKT_LEN;
 	info->max_mtu = NETIF_MAX_PKT_LEN - RTE_ETHER_HDR_LEN;
 	info->min_mtu = RTE_ETHER_MIN_MTU;
-	info->rx_desc_lim.nb_max = NETIF_RX_RING_SIZE;
-	info->tx_desc_lim.nb_max = NETIF_TX_RING_SIZE;
+	/* The rings have the protocol's fixed size; any descriptor count is taken. */
+	info->rx_desc_lim = (struct rte_eth_desc_lim){ .nb_max = UINT16_MAX, .nb_align = 1 };
+	info->tx_desc_lim = info->rx_desc_lim;
+	info->default_rxportconf.ring_size = NETIF_RX_RING_SIZE;
+	info->default_txportconf.ring_size = NETIF_TX_RING_SIZE;
+	info->default_rxportconf.nb_queues = 1;
+	info->default_txportconf.nb_queues = 1;
 	info->speed_capa = RTE_ETH_LINK_SPEED_10G;
 	return 0;
 }
@@ -392,7 +397,22 @@ netfront_dev_close(struct rte_eth_dev *dev)
 	return 0;
 }
 
+/*
+ * A vif has no receive filter: the backend delivers whatever its bridge or
+ * switch sends it, so these modes are always on.
+ */
+static int
+netfront_filter_noop(struct rte_eth_dev *dev)
+{
+	(void)dev;
+	return 0;
+}
+
 static const struct eth_dev_ops netfront_ops = {
+	.promiscuous_enable = netfront_filter_noop,
+	.promiscuous_disable = netfront_filter_noop,
+	.allmulticast_enable = netfront_filter_noop,
+	.allmulticast_disable = netfront_filter_noop,
 	.dev_configure = netfront_dev_configure,
 	.dev_infos_get = netfront_dev_infos_get,
 	.dev_start = netfront_dev_start,

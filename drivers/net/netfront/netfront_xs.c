@@ -317,7 +317,15 @@ void
 netfront_xs_disconnect(struct netfront_adapter *nf)
 {
 	struct rte_eth_dev_data *d = nf->dev->data;
+	enum xenbus_state st = XenbusStateUnknown;
 
+	/* A backend that never left InitWait has mapped nothing of ours. */
+	netif_xb_read_state(nf->xs, nf->be_path, &st);
+	if (st == XenbusStateInitialising || st == XenbusStateInitWait ||
+	    st == XenbusStateUnknown || st == XenbusStateClosed) {
+		netif_xb_set_state(nf->xs, nf->fe_path, XenbusStateClosed);
+		goto release;
+	}
 	netif_xb_set_state(nf->xs, nf->fe_path, XenbusStateClosing);
 	wait_backend(nf, STATE(Closing) | STATE(Closed) | STATE(InitWait) |
 				 STATE(Unknown), "Closing");
@@ -326,6 +334,7 @@ netfront_xs_disconnect(struct netfront_adapter *nf)
 			 "Closed") != 0)
 		PMD_DRV_LOG(WARNING, "%s: backend did not close; its mappings of our "
 			    "pages stay until it does", d->name);
+release:
 	unbind_channels(nf);
 	for (unsigned int i = 0; i < d->nb_rx_queues; i++)
 		if (d->rx_queues[i] != NULL)
