@@ -347,45 +347,67 @@ static void conn_drop_state(struct xs_conn *c)
 
 /*
  * Create path and its missing parents; the new nodes inherit the perms of
- * their parent, and an unprivileged creator owns them.
+ * their parent, and an unprivileged creator owns them. Iterative: a path
+ * may have a thousand levels.
  */
 static int create_node(uint32_t domid, struct xs_tx *tx, const char *path,
 		       const void *data, uint32_t len)
 {
-	char buf[XS_PATH_BUF];
-	struct xs_node *parent, *n;
-	int rc;
+	size_t plen = strlen(path), end = plen, next;
+	struct xs_node *parent = NULL, *n;
+	char *buf = strdup(path);
+	int rc = 0;
 
-	/* Parent first (recursively), so the walk is top-down. */
-	parent_of(path, buf);
-	parent = db_get(tx, buf);
-	if (!parent) {
-		if (!strcmp(buf, "/"))
-			return EIO;
-		rc = create_node(domid, tx, buf, NULL, 0);
-		if (rc)
-			return rc;
+	if (!buf)
+		return ENOMEM;
+	/* Up to the closest existing ancestor, buf[0..end) ("" is "/"). */
+	while (!parent) {
+		char *slash = memrchr(buf, '/', end);
+		size_t cut = slash - buf ? (size_t)(slash - buf) : 1;
+		char save = buf[cut];
+
+		buf[cut] = 0;
 		parent = db_get(tx, buf);
-		if (!parent)
-			return ENOMEM;
+		buf[cut] = save;
+		end = slash - buf;
+		if (!parent && !end) {
+			free(buf);
+			return EIO; /* no root */
+		}
 	}
-	if (domid && node_size(parent) + strlen(leaf_of(path)) + 1 >
-			     XS_QUOTA_NODE_SIZE)
-		return ENOSPC;
-	if (domid && 16 + 8 * parent->nperms + len > XS_QUOTA_NODE_SIZE)
-		return ENOSPC;
-	n = db_create(tx, path, parent->perms, parent->nperms);
-	if (!n)
-		return ENOMEM;
-	if (domid)
-		n->perms[0].id = domid;
-	if (len && node_set_data(n, data, len))
-		return ENOMEM;
-	rc = node_add_child(parent, leaf_of(path));
-	if (rc)
-		return rc;
-	db_dirty(tx, parent);
-	return 0;
+	/* Down again, one level at a time. */
+	while (end < plen) {
+		const char *leaf = buf + end + 1;
+		char *slash = strchr(leaf, '/');
+
+		next = slash ? (size_t)(slash - buf) : plen;
+		if (domid && node_size(parent) + (next - end) >
+				     XS_QUOTA_NODE_SIZE) {
+			rc = ENOSPC;
+			break;
+		}
+		if (domid && next == plen &&
+		    16 + 8 * parent->nperms + len > XS_QUOTA_NODE_SIZE) {
+			rc = ENOSPC;
+			break;
+		}
+		buf[next] = 0;
+		n = db_create(tx, buf, parent->perms, parent->nperms);
+		rc = n ? node_add_child(parent, leaf) : ENOMEM;
+		if (slash)
+			buf[next] = '/';
+		if (rc)
+			break;
+		if (domid)
+			n->perms[0].id = domid;
+		db_dirty(tx, parent);
+		parent = n;
+		end = next;
+	}
+	if (!rc && len && node_set_data(parent, data, len))
+		rc = ENOMEM;
+	free(buf);
+	return rc;
 }
 
 /* Write (or mkdir if data is NULL) as domid; 0 or errno. Fires watches. */
@@ -421,7 +443,7 @@ static int do_write_path(uint32_t domid, struct xs_tx *tx, const char *path,
 static void rm_subtree(struct xs_tx *tx, const char *path, bool top)
 {
 	struct xs_node *n = db_get(tx, path);
-	char *children, child[XS_PATH_BUF];
+	char *children, *child;
 	uint32_t off, len;
 
 	if (!n)
@@ -435,11 +457,11 @@ static void rm_subtree(struct xs_tx *tx, const char *path, bool top)
 	if (len)
 		memcpy(children, n->children, len);
 	for (off = 0; off < len; off += strlen(children + off) + 1) {
-		if (snprintf(child, sizeof(child), "%s/%s",
-			     strcmp(path, "/") ? path : "", children + off) >=
-		    (int)sizeof(child))
+		if (asprintf(&child, "%s/%s", strcmp(path, "/") ? path : "",
+			     children + off) < 0)
 			continue;
 		rm_subtree(tx, child, false);
+		free(child);
 	}
 	free(children);
 	db_delete(tx, path);

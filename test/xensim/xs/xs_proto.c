@@ -262,6 +262,33 @@ static void test_errnos(void)
 	xs_close(d1);
 }
 
+/* A thousand levels: created, watched, removed. */
+static void test_deep(void)
+{
+	struct xs_handle *d1 = open_as(1);
+	char path[2100], *p = path, ev[256], tok[64];
+	int i;
+
+	p += sprintf(p, "deep");
+	for (i = 0; i < 1000; i++)
+		p += sprintf(p, "/a");
+	CHECK(xs_write(d1, XBT_NULL, path, "bottom", 6), "deep write: %s",
+	      strerror(errno));
+	CHECK(read_eq(d1, XBT_NULL, path, "bottom"), "deep read");
+	CHECK(xs_watch(d1, path, "deep"), "deep watch");
+	CHECK(next_event(d1, ev, sizeof(ev), tok, sizeof(tok)), "initial");
+	CHECK(xs_rm(d1, XBT_NULL, "deep"), "deep rm: %s", strerror(errno));
+	CHECK(next_event(d1, ev, sizeof(ev), tok, sizeof(tok)) &&
+		      !strcmp(tok, "deep"), "event on the removed bottom node");
+	CHECK(read_errno(d1, "deep") == ENOENT, "deep removed");
+	/* Relative paths are limited to 2048 bytes, absolute to 3072. */
+	memset(path, 'b', 2049);
+	path[2049] = 0;
+	CHECK(!xs_write(d1, XBT_NULL, path, "x", 1) && errno == EINVAL,
+	      "long relative path: %s", strerror(errno));
+	xs_close(d1);
+}
+
 static void test_transactions(void)
 {
 	struct xs_handle *a = open_as(1), *b = open_as(0);
@@ -640,6 +667,7 @@ int main(int argc, char **argv)
 	run("'%s' domain create %s 2 >/dev/null", xensim, dir);
 
 	test_errnos();
+	test_deep();
 	test_transactions();
 	test_quotas();
 	test_special_watches();
