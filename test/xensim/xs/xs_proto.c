@@ -249,6 +249,38 @@ static void test_errnos(void)
 	      "errno %d", errno);
 	CHECK(!xs_release_domain(d1, 2) && errno == EACCES, "errno %d", errno);
 
+	/* Watches fire only for what the watcher may read. */
+	{
+		struct xs_handle *d2 = open_as(2);
+		char ev[256], tok[64];
+
+		CHECK(xs_watch(d1, "/local/domain/2", "other"), "watch");
+		CHECK(next_event(d1, ev, sizeof(ev), tok, sizeof(tok)),
+		      "initial event");
+		CHECK(xs_write(d2, XBT_NULL, "private", "p", 1), "write");
+		CHECK(no_event(d1), "event about a node dom1 may not read");
+		CHECK(xs_write(d2, XBT_NULL, "public", "p", 1), "write");
+		CHECK(xs_write(d2, XBT_NULL, "public/x", "p", 1), "write");
+		{
+			struct xs_permissions perm[2] = {
+				{ .id = 2, .perms = XS_PERM_NONE },
+				{ .id = 1, .perms = XS_PERM_READ },
+			};
+
+			CHECK(xs_set_permissions(d2, XBT_NULL, "public", perm, 2),
+			      "set perms");
+		}
+		CHECK(next_event(d1, ev, sizeof(ev), tok, sizeof(tok)) &&
+			      !strcmp(ev, "/local/domain/2/public"),
+		      "event on a node made readable: %s", ev);
+		CHECK(xs_write(d2, XBT_NULL, "public/x", "q", 1), "write");
+		CHECK(next_event(d1, ev, sizeof(ev), tok, sizeof(tok)) &&
+			      !strcmp(ev, "/local/domain/2/public/x"),
+		      "event on a node under a readable parent: %s", ev);
+		CHECK(xs_unwatch(d1, "/local/domain/2", "other"), "unwatch");
+		xs_close(d2);
+	}
+
 	/* Binary values survive. */
 	CHECK(xs_write(d1, XBT_NULL, "bin", "a\0b\n", 4), "write bin");
 	{
@@ -560,6 +592,25 @@ static void test_raw(void)
 		CHECK(!raw_recv(fd, &h, buf, sizeof(buf)),
 		      "connection must be closed after an oversized payload");
 	}
+	close(fd);
+
+	/* RESET_WATCHES drops the watches and transactions of the caller. */
+	fd = raw_connect(1);
+	raw_send(fd, XS_WATCH, 1, 0, "rw\0tok", 7);
+	CHECK(raw_recv(fd, &h, buf, sizeof(buf)) && h.type == XS_WATCH, "watch");
+	CHECK(raw_recv(fd, &h, buf, sizeof(buf)) && h.type == XS_WATCH_EVENT &&
+		      !strcmp(buf, "rw"), "initial event");
+	raw_send(fd, XS_TRANSACTION_START, 2, 0, "", 1);
+	CHECK(raw_recv(fd, &h, buf, sizeof(buf)) &&
+		      h.type == XS_TRANSACTION_START, "tx");
+	raw_send(fd, XS_RESET_WATCHES, 3, 0, "", 1);
+	CHECK(raw_recv(fd, &h, buf, sizeof(buf)) && h.type == XS_RESET_WATCHES,
+	      "reset: %s", buf);
+	CHECK(status_field(1, "watches") == 0, "watches after reset");
+	CHECK(status_field(1, "transactions") == 0, "transactions after reset");
+	raw_send(fd, XS_WRITE, 4, 0, "rw\0v", 4);
+	CHECK(raw_recv(fd, &h, buf, sizeof(buf)) && h.type == XS_WRITE &&
+		      h.req_id == 4, "no event after reset, only the reply");
 	close(fd);
 
 	/* A client that leaves mid-message. */
