@@ -518,14 +518,23 @@ void db_forget_domain(uint32_t domid)
 	for (e = ht_first(&store, &i); e; e = ht_next(&store, &i, e)) {
 		struct xs_node *n = (struct xs_node *)e;
 
+		bool changed = false;
+
 		if (!n->nperms)
 			continue;
-		if (n->perms[0].id == domid)
+		if (n->perms[0].id == domid) {
 			n->perms[0].id = 0;
+			changed = true;
+		}
 		for (j = k = 1; j < n->nperms; j++)
 			if (n->perms[j].id != domid)
 				n->perms[k++] = n->perms[j];
+		if (k != n->nperms)
+			changed = true;
 		n->nperms = k;
+		/* Transactions that saw the old perms must not commit them. */
+		if (changed)
+			n->gen = ++last_gen;
 	}
 }
 

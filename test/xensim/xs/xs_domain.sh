@@ -22,6 +22,10 @@ expect_fail "$XENSIM" domain destroy "$DIR" 0
 expect_fail "$XENSIM" domain destroy "$DIR" 4
 
 as 3 xenstore-write data/a 1 device/vif/0/state 4
+# nodes elsewhere that name the domain
+as 0 xenstore-write /shared/owned 1 /shared/listed 1
+as 0 xenstore-chmod /shared/owned n3 r0
+as 0 xenstore-chmod /shared/listed n0 r3 b5
 # dom0 watches: @releaseDomain, the domain's directory, a node inside it
 as 0 timeout 10 xenstore-watch -n 2 @releaseDomain >"$DIR/rel.out" &
 rpid=$!
@@ -58,6 +62,11 @@ expect_fail as 0 xenstore-exists /local/domain/3
 [ ! -e "$DIR/xs-dom3.sock" ] || fail "xs-dom3.sock still exists"
 "$XENSIM" status "$DIR" | grep -q '^domain id=3 ' && fail "dom3 in status"
 "$XENSIM" status "$DIR" | grep -q '^xs dom=3 ' && fail "dom3 in xs status"
+
+# what it owned goes to dom0, it leaves the permission lists
+perms() { as 0 xenstore-ls -p /shared | grep "^$1 " | sed -e 's/.*(//; s/)//'; }
+expect_eq "$(perms owned)" "n0,r0" "owner gone"
+expect_eq "$(perms listed)" "n0,b5" "entry of the dead domain dropped"
 
 # the same id can be created again, fresh
 "$XENSIM" domain create "$DIR" 3 >/dev/null
