@@ -19,7 +19,9 @@
 #include "netif_xenbus.h"
 
 #define NETFRONT_PATH_MAX 128
-#define NETFRONT_MAX_POOLS (NETFRONT_MAX_QUEUES + 8)
+#define NETFRONT_MAX_APP_POOLS 8
+#define NETFRONT_MAX_POOLS (NETFRONT_MAX_QUEUES + NETFRONT_MAX_APP_POOLS)
+#define NETFRONT_MAX_GRANTS 32768 /* Xen's default per-domain grant table */
 #define NETFRONT_RX_REFILL_THRESH 32 /* refill RX when this many slots are empty */
 #define NETFRONT_TX_RECLAIM_THRESH 64 /* reclaim TX when fewer slots are free */
 
@@ -31,6 +33,8 @@ struct netfront_pages {
 	void *base;
 	unsigned int count;
 	grant_ref_t *refs;
+	uint8_t *registered;    /* page i is in the backend's staging table */
+	bool writable_for_peer; /* register writable (RX buffers) */
 };
 
 /* A pinned-external-buffer mbuf pool whose buffers are granted pages. */
@@ -74,6 +78,19 @@ struct netfront_txq {
 	uint64_t bad_rsp, peer_err;
 };
 
+/* The control ring: staging grants. */
+struct netfront_ctrl {
+	struct netfront_pages pages; /* page 0: ring, page 1: GREF list */
+	xen_netif_ctrl_front_ring_t ring;
+	evtchn_port_t port;
+	bool port_bound;
+	bool active;             /* ring offered to the backend this connection */
+	uint16_t next_id;
+	/* stats; xstats read them as uint64_t */
+	uint64_t registered; /* pages in the backend's table */
+	uint64_t refused, bad_rsp, timeouts;
+};
+
 struct netfront_adapter {
 	struct rte_eth_dev *dev;
 	struct netfront_args args;
@@ -93,6 +110,10 @@ struct netfront_adapter {
 	/* pools whose mbufs are sent zero-copy: RX pools, application pools */
 	struct netfront_pool *pools[NETFRONT_MAX_POOLS];
 	unsigned int nr_pools;
+	struct netfront_pool *app_pools[NETFRONT_MAX_APP_POOLS];
+	unsigned int nr_app_pools;
+
+	struct netfront_ctrl ctrl;
 
 	unsigned int nr_queues;
 	evtchn_port_t port[NETFRONT_MAX_QUEUES]; /* one channel per queue pair */
@@ -120,6 +141,16 @@ void netfront_pool_free(struct netfront_adapter *nf, struct netfront_pool *pool)
 bool netfront_mbuf_gref(const struct netfront_pool *pool,
 			const struct rte_mbuf *m, grant_ref_t *ref);
 
+int netfront_ctrl_setup(struct netfront_adapter *nf);
+void netfront_ctrl_release(struct netfront_adapter *nf);
+void netfront_ctrl_start(struct netfront_adapter *nf);
+int netfront_staging_register(struct netfront_adapter *nf);
+void netfront_staging_unregister(struct netfront_adapter *nf);
+void netfront_staging_forget(struct netfront_adapter *nf);
+
+/* Grant refs of every segment of m when all live in this port's pools. */
+bool netfront_mbuf_refs(const struct netfront_adapter *nf, const struct rte_mbuf *m,
+			grant_ref_t *refs);
 uint16_t netfront_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n);
 uint16_t netfront_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n);
 int netfront_rxq_start(struct netfront_rxq *q);

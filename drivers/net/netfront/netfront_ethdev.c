@@ -11,10 +11,12 @@
 #include <bus_vdev_driver.h>
 #include <ethdev_driver.h>
 #include <ethdev_vdev.h>
+#include <rte_errno.h>
 #include <rte_malloc.h>
 
 #include "netfront.h"
 #include "netfront_logs.h"
+#include "rte_pmd_netfront.h"
 
 RTE_LOG_REGISTER_DEFAULT(netfront_logtype, NOTICE);
 
@@ -127,6 +129,7 @@ netfront_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 		rte_free(q);
 		return rc;
 	}
+	q->pool.pages.writable_for_peer = true;
 	nf->pools[nf->nr_pools++] = &q->pool;
 	dev->data->rx_queues[qid] = q;
 	return 0;
@@ -305,10 +308,18 @@ static const struct netfront_xstat tx_xstats[] = {
 	{ "peer_errors", offsetof(struct netfront_txq, peer_err) },
 };
 
+static const struct netfront_xstat ctrl_xstats[] = {
+	{ "staging_registered_pages", offsetof(struct netfront_ctrl, registered) },
+	{ "staging_refused_pages", offsetof(struct netfront_ctrl, refused) },
+	{ "ctrl_bad_responses", offsetof(struct netfront_ctrl, bad_rsp) },
+	{ "ctrl_timeouts", offsetof(struct netfront_ctrl, timeouts) },
+};
+
 static unsigned int
 netfront_nr_xstats(const struct rte_eth_dev *dev)
 {
-	return dev->data->nb_rx_queues * RTE_DIM(rx_xstats) +
+	return RTE_DIM(ctrl_xstats) +
+	       dev->data->nb_rx_queues * RTE_DIM(rx_xstats) +
 	       dev->data->nb_tx_queues * RTE_DIM(tx_xstats);
 }
 
@@ -320,6 +331,9 @@ netfront_xstats_get_names(struct rte_eth_dev *dev,
 
 	if (names == NULL || size < n)
 		return (int)n;
+	for (unsigned int i = 0; i < RTE_DIM(ctrl_xstats); i++)
+		snprintf(names[k++].name, sizeof(names[0].name), "%s",
+			 ctrl_xstats[i].name);
 	for (unsigned int q = 0; q < dev->data->nb_rx_queues; q++)
 		for (unsigned int i = 0; i < RTE_DIM(rx_xstats); i++)
 			snprintf(names[k++].name, sizeof(names[0].name),
@@ -347,10 +361,12 @@ static int
 netfront_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
 		    unsigned int size)
 {
+	struct netfront_adapter *nf = dev->data->dev_private;
 	unsigned int n = netfront_nr_xstats(dev), k = 0;
 
 	if (xs == NULL || size < n)
 		return (int)n;
+	k = xstats_fill(xs, k, &nf->ctrl, ctrl_xstats, RTE_DIM(ctrl_xstats));
 	for (unsigned int q = 0; q < dev->data->nb_rx_queues; q++)
 		k = xstats_fill(xs, k, dev->data->rx_queues[q], rx_xstats,
 				RTE_DIM(rx_xstats));
@@ -378,6 +394,8 @@ netfront_adapter_free(struct netfront_adapter *nf)
 	}
 }
 
+static void netfront_app_pool_drop(struct netfront_adapter *nf, unsigned int i);
+
 static int
 netfront_dev_close(struct rte_eth_dev *dev)
 {
@@ -391,6 +409,9 @@ netfront_dev_close(struct rte_eth_dev *dev)
 		netfront_rxq_release(dev, i);
 	for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++)
 		netfront_txq_release(dev, i);
+	netfront_ctrl_release(nf);
+	while (nf->nr_app_pools > 0)
+		netfront_app_pool_drop(nf, nf->nr_app_pools - 1);
 	netfront_adapter_free(nf);
 	/* The MAC lives in the private data: ethdev must not free it. */
 	dev->data->mac_addrs = NULL;
@@ -518,3 +539,95 @@ RTE_PMD_REGISTER_PARAM_STRING(net_netfront,
 	NETFRONT_ARG_RX_POOL "=<mbufs per queue> "
 	NETFRONT_ARG_NOTIFY "=poll|intr "
 	NETFRONT_ARG_TIMEOUT "=<ms>");
+
+/* rte_pmd_netfront.h */
+
+static struct netfront_adapter *
+netfront_port(uint16_t port_id)
+{
+	struct rte_eth_dev *dev;
+
+	if (!rte_eth_dev_is_valid_port(port_id))
+		return NULL;
+	dev = &rte_eth_devices[port_id];
+	if (dev->dev_ops != &netfront_ops)
+		return NULL;
+	return dev->data->dev_private;
+}
+
+struct rte_mempool *
+rte_pmd_netfront_pool_create(uint16_t port_id, const char *name, unsigned int n,
+			     int socket_id)
+{
+	struct netfront_adapter *nf = netfront_port(port_id);
+	struct netfront_pool *pool;
+	int rc;
+
+	if (nf == NULL || n == 0) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (nf->nr_app_pools == NETFRONT_MAX_APP_POOLS) {
+		PMD_DRV_LOG(ERR, "%s: at most %d application pools", nf->dev->data->name,
+			    NETFRONT_MAX_APP_POOLS);
+		rte_errno = ENOSPC;
+		return NULL;
+	}
+	pool = rte_zmalloc("netfront_app_pool", sizeof(*pool), 0);
+	if (pool == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	rc = netfront_pool_create(nf, pool, name, n, socket_id);
+	if (rc != 0) {
+		rte_free(pool);
+		rte_errno = -rc;
+		return NULL;
+	}
+	nf->app_pools[nf->nr_app_pools++] = pool;
+	nf->pools[nf->nr_pools++] = pool;
+	return pool->mp;
+}
+
+static void
+netfront_app_pool_drop(struct netfront_adapter *nf, unsigned int i)
+{
+	struct netfront_pool *pool = nf->app_pools[i];
+
+	for (unsigned int k = 0; k < nf->nr_pools; k++)
+		if (nf->pools[k] == pool) {
+			nf->pools[k] = nf->pools[--nf->nr_pools];
+			break;
+		}
+	nf->app_pools[i] = nf->app_pools[--nf->nr_app_pools];
+	netfront_pool_free(nf, pool);
+	rte_free(pool);
+}
+
+int
+rte_pmd_netfront_pool_free(uint16_t port_id, struct rte_mempool *mp)
+{
+	struct netfront_adapter *nf = netfront_port(port_id);
+
+	if (nf == NULL || mp == NULL)
+		return -EINVAL;
+	if (nf->dev->data->dev_started)
+		return -EBUSY;
+	for (unsigned int i = 0; i < nf->nr_app_pools; i++)
+		if (nf->app_pools[i]->mp == mp) {
+			netfront_app_pool_drop(nf, i);
+			return 0;
+		}
+	return -ENOENT;
+}
+
+int
+rte_pmd_netfront_mbuf_is_granted(uint16_t port_id, const struct rte_mbuf *m)
+{
+	struct netfront_adapter *nf = netfront_port(port_id);
+	grant_ref_t refs[NETIF_MAX_SLOTS];
+
+	if (nf == NULL)
+		return -EINVAL;
+	return netfront_mbuf_refs(nf, m, refs);
+}

@@ -27,8 +27,12 @@ netfront_pages_share(struct netfront_adapter *nf, struct netfront_pages *p,
 		     unsigned int count, const char *what)
 {
 	p->refs = rte_zmalloc("netfront_refs", count * sizeof(*p->refs), 0);
-	if (p->refs == NULL)
+	p->registered = rte_zmalloc("netfront_reg", count, 0);
+	if (p->refs == NULL || p->registered == NULL) {
+		rte_free(p->refs);
+		rte_free(p->registered);
 		return -ENOMEM;
+	}
 	p->base = xengntshr_share_pages(nf->gs, nf->backend_id, (int)count,
 					p->refs, 1);
 	if (p->base == NULL) {
@@ -43,7 +47,9 @@ netfront_pages_share(struct netfront_adapter *nf, struct netfront_pages *p,
 			    nf->dev->data->name, count, what, nf->backend_id,
 			    strerror(err));
 		rte_free(p->refs);
+		rte_free(p->registered);
 		p->refs = NULL;
+		p->registered = NULL;
 		return -ENOSPC;
 	}
 	p->count = count;
@@ -58,6 +64,7 @@ netfront_pages_unshare(struct netfront_adapter *nf, struct netfront_pages *p)
 		PMD_DRV_LOG(WARNING, "%s: unshare of %u pages failed: %s",
 			    nf->dev->data->name, p->count, strerror(errno));
 	rte_free(p->refs);
+	rte_free(p->registered);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -274,9 +274,9 @@ tx_req(struct netfront_txq *q, uint16_t id, grant_ref_t ref, uint16_t off,
  * Zero copy: every segment's buffer is a page of one of this port's pools;
  * their grant references go to refs[].
  */
-static bool
-tx_zero_copy_refs(const struct netfront_adapter *nf, const struct rte_mbuf *m,
-		  grant_ref_t *refs)
+bool
+netfront_mbuf_refs(const struct netfront_adapter *nf, const struct rte_mbuf *m,
+		   grant_ref_t *refs)
 {
 	unsigned int k = 0;
 
@@ -369,7 +369,7 @@ netfront_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t nb)
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		zc = tx_zero_copy_refs(q->nf, m, refs);
+		zc = netfront_mbuf_refs(q->nf, m, refs);
 		slots = zc ? m->nb_segs : netif_linear_slots(m->pkt_len);
 		if (slots > room || (!zc && nr_copied == NETFRONT_TX_FREE_MAX))
 			break;

@@ -175,9 +175,48 @@ bind_channels(struct netfront_adapter *nf)
 	return 0;
 }
 
+/* The control ring, when the backend offers one and staging is not off. */
+static int
+ctrl_connect(struct netfront_adapter *nf)
+{
+	struct netfront_ctrl *c = &nf->ctrl;
+	xenevtchn_port_or_error_t p;
+	int rc;
+
+	c->active = false;
+	if (nf->args.staging == NETFRONT_STAGING_OFF)
+		return 0;
+	if (!nf->be_ctrl_ring) {
+		if (nf->args.staging == NETFRONT_STAGING_ON) {
+			PMD_DRV_LOG(ERR, "%s: staging=on but the backend offers no "
+				    "control ring (feature-ctrl-ring)", nf->dev->data->name);
+			return -ENOTSUP;
+		}
+		return 0;
+	}
+	rc = netfront_ctrl_setup(nf);
+	if (rc != 0)
+		return rc;
+	p = xenevtchn_bind_unbound_port(nf->xce, nf->backend_id);
+	if (p < 0) {
+		PMD_DRV_LOG(ERR, "%s: cannot allocate the control event channel: %s",
+			    nf->dev->data->name, strerror(errno));
+		return -errno;
+	}
+	c->port = (evtchn_port_t)p;
+	c->port_bound = true;
+	netfront_ctrl_start(nf);
+	c->active = true;
+	return 0;
+}
+
 static void
 unbind_channels(struct netfront_adapter *nf)
 {
+	if (nf->ctrl.port_bound)
+		xenevtchn_unbind(nf->xce, nf->ctrl.port);
+	nf->ctrl.port_bound = false;
+	nf->ctrl.active = false;
 	for (unsigned int i = 0; i < NETFRONT_MAX_QUEUES; i++) {
 		if (nf->port_bound[i])
 			xenevtchn_unbind(nf->xce, nf->port[i]);
@@ -226,6 +265,13 @@ write_frontend_keys(struct netfront_adapter *nf)
 		/* Ask for complete checksums: DPDK applications expect them. */
 		rc = rc ?: netif_xs_write(nf->xs, t, nf->fe_path,
 					  "feature-no-csum-offload", "1");
+		if (nf->ctrl.active) {
+			rc = rc ?: netif_xs_write(nf->xs, t, nf->fe_path, "ctrl-ring-ref",
+						  "%u", nf->ctrl.pages.refs[0]);
+			rc = rc ?: netif_xs_write(nf->xs, t, nf->fe_path,
+						  "event-channel-ctrl", "%u",
+						  nf->ctrl.port);
+		}
 		if (nf->be_xdp_headroom)
 			rc = rc ?: netif_xs_write(nf->xs, t, nf->fe_path, "xdp-headroom",
 						  "%u", RTE_PKTMBUF_HEADROOM);
@@ -274,6 +320,7 @@ netfront_xs_connect(struct netfront_adapter *nf)
 	rc = rc ?: wait_backend(nf, STATE(InitWait), "InitWait");
 	rc = rc ?: read_backend_features(nf);
 	rc = rc ?: bind_channels(nf);
+	rc = rc ?: ctrl_connect(nf);
 	if (rc != 0)
 		goto fail;
 	for (unsigned int i = 0; i < nf->nr_queues; i++) {
@@ -296,6 +343,7 @@ netfront_xs_connect(struct netfront_adapter *nf)
 	}
 	rc = netif_xb_set_state(nf->xs, nf->fe_path, XenbusStateConnected);
 	rc = rc ?: wait_backend(nf, STATE(Connected), "Connected");
+	rc = rc ?: netfront_staging_register(nf);
 	if (rc != 0)
 		goto fail;
 	nf->connected = true;
@@ -326,6 +374,8 @@ netfront_xs_disconnect(struct netfront_adapter *nf)
 		netif_xb_set_state(nf->xs, nf->fe_path, XenbusStateClosed);
 		goto release;
 	}
+	if (st == XenbusStateConnected && nf->ctrl.active)
+		netfront_staging_unregister(nf);
 	netif_xb_set_state(nf->xs, nf->fe_path, XenbusStateClosing);
 	wait_backend(nf, STATE(Closing) | STATE(Closed) | STATE(InitWait) |
 				 STATE(Unknown), "Closing");
@@ -335,6 +385,7 @@ netfront_xs_disconnect(struct netfront_adapter *nf)
 		PMD_DRV_LOG(WARNING, "%s: backend did not close; its mappings of our "
 			    "pages stay until it does", d->name);
 release:
+	netfront_staging_forget(nf);
 	unbind_channels(nf);
 	for (unsigned int i = 0; i < d->nb_rx_queues; i++)
 		if (d->rx_queues[i] != NULL)
