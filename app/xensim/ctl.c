@@ -14,12 +14,12 @@
  *                              daemon has exited
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -50,11 +50,12 @@ static void ctl_send(struct ctl_conn *c, const char *buf, size_t len)
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN) {
-				fd_set wfds;
+				struct pollfd pfd = { .fd = c->fd,
+						      .events = POLLOUT };
 
-				FD_ZERO(&wfds);
-				FD_SET(c->fd, &wfds);
-				select(c->fd + 1, NULL, &wfds, NULL, NULL);
+				/* A CLI that does not read gets dropped. */
+				if (poll(&pfd, 1, 5000) <= 0)
+					return;
 				continue;
 			}
 			return;
@@ -71,7 +72,8 @@ static void ctl_reply(struct ctl_conn *c, int err, const char *msg)
 	if (!err)
 		snprintf(line, sizeof(line), "OK\n");
 	else
-		snprintf(line, sizeof(line), "ERR %s %s\n", strerrorname_np(err),
+		snprintf(line, sizeof(line), "ERR %s %s\n",
+			 strerrorname_np(err) ? strerrorname_np(err) : "EIO",
 			 msg ? msg : strerror(err));
 	ctl_send(c, line, strlen(line));
 }

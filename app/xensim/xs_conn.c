@@ -256,11 +256,17 @@ static bool can_read(uint32_t domid, const char *path)
 	return n && (perm_for(domid, n) & XS_PERM_READ);
 }
 
+/* Permissions a node had before SET_PERMS changed them (or none). */
+static const struct xs_node *old_perms;
+
 static bool watch_permitted(uint32_t domid, const char *path)
 {
 	char parent[XS_PATH_BUF];
 
 	if (domid == 0)
+		return true;
+	/* A watcher that loses access still hears of the change. */
+	if (old_perms && (perm_for(domid, old_perms) & XS_PERM_READ))
 		return true;
 	if (can_read(domid, path))
 		return true;
@@ -373,6 +379,17 @@ static int create_node(uint32_t domid, struct xs_tx *tx, const char *path,
 		if (!parent && !end) {
 			free(buf);
 			return EIO; /* no root */
+		}
+	}
+	/* Nodes a guest owns are limited (counted in the committed store). */
+	if (domid) {
+		size_t levels = 0, i;
+
+		for (i = end; i < plen; i++)
+			levels += buf[i] == '/';
+		if (db_count_owned(domid) + levels > XS_QUOTA_NODES) {
+			free(buf);
+			return ENOSPC;
 		}
 	}
 	/* Down again, one level at a time. */
@@ -754,11 +771,22 @@ static int op_set_perms(struct req *r)
 	/* Unprivileged domains may not give a node away. */
 	if (r->c->domid && perms[0].id != n->perms[0].id)
 		return EPERM;
-	rc = node_set_perms(n, perms, cnt - 1);
-	if (rc)
-		return rc;
-	db_dirty(r->tx, n);
-	fire(r->tx, path, false);
+	{
+		struct xs_node old = { .perms = n->perms, .nperms = n->nperms };
+
+		n->perms = NULL;
+		rc = node_set_perms(n, perms, cnt - 1);
+		if (rc) {
+			n->perms = old.perms;
+			return rc;
+		}
+		db_dirty(r->tx, n);
+		if (!r->tx)
+			old_perms = &old;
+		fire(r->tx, path, false);
+		old_perms = NULL;
+		free(old.perms);
+	}
 	reply_ok(r);
 	return 0;
 }

@@ -20,6 +20,7 @@
 #define XS_QUOTA_WATCHES 128     /* per connection */
 #define XS_QUOTA_TRANSACTIONS 10 /* per connection */
 #define XS_QUOTA_PERMS 5         /* entries in one SET_PERMS */
+#define XS_QUOTA_NODES 1000      /* nodes a domain owns */
 #define XS_OUTQ_MAX (1u << 20)   /* queued output before events are dropped */
 
 /* ---- string-keyed hash table with intrusive entries ---- */

@@ -277,6 +277,19 @@ static void test_errnos(void)
 		CHECK(next_event(d1, ev, sizeof(ev), tok, sizeof(tok)) &&
 			      !strcmp(ev, "/local/domain/2/public/x"),
 		      "event on a node under a readable parent: %s", ev);
+		{
+			struct xs_permissions perm[1] = {
+				{ .id = 2, .perms = XS_PERM_NONE },
+			};
+
+			CHECK(xs_set_permissions(d2, XBT_NULL, "public", perm, 1),
+			      "set perms");
+		}
+		CHECK(next_event(d1, ev, sizeof(ev), tok, sizeof(tok)) &&
+			      !strcmp(ev, "/local/domain/2/public"),
+		      "event on a node made unreadable: %s", ev);
+		CHECK(xs_write(d2, XBT_NULL, "public", "r", 1), "write");
+		CHECK(no_event(d1), "event on a node no longer readable");
 		CHECK(xs_unwatch(d1, "/local/domain/2", "other"), "unwatch");
 		xs_close(d2);
 	}
@@ -294,7 +307,7 @@ static void test_errnos(void)
 	xs_close(d1);
 }
 
-/* A thousand levels: created, watched, removed. */
+/* 900 levels: created, watched, removed. */
 static void test_deep(void)
 {
 	struct xs_handle *d1 = open_as(1);
@@ -302,7 +315,7 @@ static void test_deep(void)
 	int i;
 
 	p += sprintf(p, "deep");
-	for (i = 0; i < 1000; i++)
+	for (i = 0; i < 900; i++)
 		p += sprintf(p, "/a");
 	CHECK(xs_write(d1, XBT_NULL, path, "bottom", 6), "deep write: %s",
 	      strerror(errno));
@@ -431,6 +444,30 @@ static void test_quotas(void)
 	      "3000 bytes: errno %d", errno);
 	CHECK(xs_write(d0, XBT_NULL, "/local/domain/1/q/dom0", big, 3000),
 	      "dom0 is not limited");
+
+	/* Nodes a domain owns: 1000 (3 exist already: dir, domid, name). */
+	{
+		struct xs_handle *d2 = open_as(2);
+		char p[64];
+		long owned = status_field(2, "nodes");
+
+		for (n = 0; n < 20; n++) {
+			snprintf(p, sizeof(p), "many/g%d", n);
+			CHECK(xs_write(d2, XBT_NULL, p, "", 0), "group %d", n);
+		}
+		for (n = 0; n < 1100; n++) {
+			snprintf(p, sizeof(p), "many/g%d/n%d", n % 20, n);
+			if (!xs_write(d2, XBT_NULL, p, "", 0))
+				break;
+		}
+		CHECK(errno == ENOSPC && owned + 21 + n == 1000,
+		      "nodes: %ld + 21 + %d (%s)", owned, n, strerror(errno));
+		CHECK(status_field(2, "nodes") == 1000, "nodes owned: %ld",
+		      status_field(2, "nodes"));
+		CHECK(xs_rm(d2, XBT_NULL, "many"), "rm many");
+		CHECK(xs_write(d2, XBT_NULL, "many", "", 0), "room again");
+		xs_close(d2);
+	}
 
 	for (n = 0; n < 200; n++) {
 		snprintf(tok, sizeof(tok), "t%d", n);
