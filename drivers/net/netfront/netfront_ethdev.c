@@ -495,6 +495,12 @@ netfront_probe(struct rte_vdev_device *vdev)
 		goto fail;
 	}
 	nf->dev = dev;
+	if (nf->args.intr) {
+		PMD_DRV_LOG(ERR, "%s: notify=intr is not supported yet; use notify=poll",
+			    name);
+		rc = -ENOTSUP;
+		goto fail;
+	}
 	rc = netfront_xs_discover(nf, name);
 	if (rc == 0)
 		rc = netfront_open_xen(nf, name);
