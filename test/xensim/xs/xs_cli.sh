@@ -55,4 +55,17 @@ expect_fail "$XENSIM" status "$DIR"
 # and it starts again in the same directory
 "$XENSIM" start "$DIR" >/dev/null
 expect_eq "$(as 0 xenstore-read /local/domain/0/name)" "Domain-0" "restart"
+
+# even after a crash (stale sockets, no stop)
+pid=$(cat "$DIR/xensimd.pid")
+kill -9 "$pid"
+for i in $(seq 1 1000); do
+	state=$(sed -e "s/.*) //" "/proc/$pid/stat" 2>/dev/null | cut -c1)
+	case "$state" in "" | Z | X) break ;; esac
+	sleep 0.01
+done
+[ -e "$DIR/ctl.sock" ] || fail "expected a stale ctl.sock"
+expect_fail "$XENSIM" status "$DIR"
+"$XENSIM" start "$DIR" >/dev/null
+expect_eq "$(as 0 xenstore-read /local/domain/0/domid)" "0" "start after a crash"
 echo PASS
