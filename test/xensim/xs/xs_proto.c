@@ -631,6 +631,37 @@ static void test_raw(void)
 	}
 	close(fd);
 
+	/* Garbage: answered or dropped, never a crash. */
+	{
+		unsigned int seed = 12345;
+		struct xs_handle *d0;
+
+		for (i = 0; i < 20; i++) {
+			size_t k;
+
+			fd = raw_connect(i % 2 ? 1 : 0);
+			for (k = 0; k < sizeof(buf); k++)
+				buf[k] = rand_r(&seed);
+			/* Some plausible headers among the noise. */
+			if (i % 4 == 0) {
+				struct xsd_sockmsg *g = (void *)buf;
+
+				g->type = rand_r(&seed) % (XS_TYPE_COUNT + 2);
+				g->len = rand_r(&seed) % 64;
+			}
+			if (write(fd, buf, sizeof(buf)) < 0) {
+				/* the daemon may have closed it already */
+			}
+			close(fd);
+		}
+		CHECK(wait_status(0, "conns", 0), "garbage connections of dom0");
+		CHECK(wait_status(1, "conns", 0), "garbage connections of dom1");
+		d0 = open_as(0);
+		CHECK(read_eq(d0, XBT_NULL, "/local/domain/1/domid", "1"),
+		      "daemon alive after garbage");
+		xs_close(d0);
+	}
+
 	/* RESET_WATCHES drops the watches and transactions of the caller. */
 	fd = raw_connect(1);
 	raw_send(fd, XS_WATCH, 1, 0, "rw\0tok", 7);
