@@ -10,7 +10,8 @@
  *
  * Modes: echo (default), rsp-prod-jump (TX response producer far beyond the
  * requests), rx-offset (an RX response running past its page), tx-dup-id
- * (each TX response sent twice), rx-garbage (random RX responses).
+ * (TX responses replay the id of the previous request), rx-garbage (RX
+ * responses filled with a byte pattern).
  *
  * It exits when the frontend closes the vif, or after S seconds (default
  * 60); it prints "xb_peer: tx=N rx=N dropped=N" and exits 0 when the
@@ -50,6 +51,7 @@ struct peer {
 	netif_tx_back_ring_t tx;
 	netif_rx_back_ring_t rx;
 	uint64_t tx_pkts, rx_pkts, dropped;
+	uint16_t last_id;
 	uint8_t buf[65536];
 };
 
@@ -150,11 +152,9 @@ tx_respond(struct peer *p, uint16_t id, int16_t status)
 
 	r->id = id;
 	r->status = status;
-	if (p->mode == TX_DUP_ID) {
-		r = RING_GET_RESPONSE(&p->tx, p->tx.rsp_prod_pvt++);
-		r->id = id;
-		r->status = status;
-	}
+	if (p->mode == TX_DUP_ID && p->tx_pkts > 0)
+		r->id = p->last_id;
+	p->last_id = id;
 }
 
 /* Deliver len bytes of p->buf into the frontend's posted RX buffers. */
@@ -197,7 +197,7 @@ rx_deliver(struct peer *p, uint32_t len)
 		r->status = seg[k].status == GNTST_okay ? (int16_t)seg[k].len :
 							   NETIF_RSP_ERROR;
 		if (p->mode == RX_OFFSET)
-			r->offset = 4000;
+			r->offset = NETIF_PAGE_SIZE - 1;
 		if (p->mode == RX_GARBAGE)
 			memset(r, 0xa5 ^ (int)k, sizeof(*r));
 	}

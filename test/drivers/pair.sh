@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# netfront PMD (Debian's dpdk-testpmd in domain 1) against a backend in
+# domain 0, on a fresh xensim host.
+#
+#   pair.sh XENSIM NETFRONT_SO XB_PEER echo            traffic both ways, nothing leaked
+#   pair.sh XENSIM NETFRONT_SO XB_PEER hostile MODE    the backend breaks the protocol:
+#                                                      testpmd survives, says so, leaks nothing
+set -uo pipefail
+
+XENSIM=$1 PMD=$2 PEER=$3 WHAT=$4 MODE=${5:-echo}
+DIR=$(mktemp -d /tmp/xsim.XXXXXX)
+OUT=$DIR/out
+fails=0
+
+cleanup() {
+	"$XENSIM" stop "$DIR" >/dev/null 2>&1
+	rm -rf "$DIR"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*"
+	fails=$((fails + 1))
+}
+
+asan_env() {
+	# An ASan-built plugin in a testpmd that is not: preload the runtime.
+	if ldd "$PMD" | grep -q libasan; then
+		echo LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0
+	fi
+}
+
+"$XENSIM" start "$DIR" >/dev/null || exit 1
+"$XENSIM" domain create "$DIR" 1 --name guest >/dev/null || exit 1
+"$XENSIM" vif add "$DIR" --frontend 1 --backend 0 --mac 00:16:3e:00:00:01 >/dev/null || exit 1
+
+(eval "$("$XENSIM" env "$DIR" 0)"; exec "$PEER" --frontend 1 --mode "$MODE" --seconds 60) \
+	>"$DIR/peer.out" 2>&1 &
+peer=$!
+
+# Traffic runs for two seconds: a duration, not an assertion.
+(
+	eval "$("$XENSIM" env "$DIR" 1)"
+	(sleep 1; echo "start tx_first"; sleep 2; echo stop; echo "show port xstats all"; echo quit) |
+		env $(asan_env) timeout 120 dpdk-testpmd -l 0,1 --no-huge -m 256 --no-pci \
+			--no-shconf --log-level=pmd.net.netfront:info -d "$PMD" \
+			--vdev net_netfront,connect_timeout_ms=5000 -- -i \
+			--total-num-mbufs=2048 --forward-mode=io
+) >"$OUT" 2>&1
+rc=$?
+wait $peer
+prc=$?
+
+stat() { # xstat name -> value (last one printed)
+	awk -v k="$1:" '$1 == k { v = $2 } END { print v + 0 }' "$OUT"
+}
+
+[ $rc -eq 0 ] || fail "testpmd exited with $rc"
+grep -q "Bye..." "$OUT" || fail "testpmd did not exit normally"
+grep -q "connected to backend domain 0" "$OUT" || fail "netfront did not connect"
+
+rx=$(stat rx_good_packets) tx=$(stat tx_good_packets)
+case $WHAT in
+echo)
+	[ "$rx" -gt 1000 ] || fail "only $rx packets received"
+	[ "$tx" -gt 1000 ] || fail "only $tx packets sent"
+	[ "$(stat rx_q0_bad_responses)" -eq 0 ] || fail "bad RX responses counted"
+	[ "$(stat tx_q0_bad_responses)" -eq 0 ] || fail "bad TX responses counted"
+	[ "$(stat tx_q0_zero_copy_packets)" -gt 0 ] || fail "io forwarding did not send zero copy"
+	[ $prc -eq 0 ] || fail "backend peer failed ($prc)"
+	peer_tx=$(sed -n 's/.*tx=\([0-9]*\).*/\1/p' "$DIR/peer.out")
+	[ "$peer_tx" = "$tx" ] || fail "backend received $peer_tx packets, netfront sent $tx"
+	echo "echo: netfront rx=$rx tx=$tx, backend $(cat "$DIR/peer.out")"
+	;;
+hostile)
+	grep -q "backend broke the protocol" "$OUT" ||
+		fail "mode $MODE: no 'backend broke the protocol' line"
+	[ $(( $(stat rx_q0_bad_responses) + $(stat tx_q0_bad_responses) )) -gt 0 ] ||
+		fail "mode $MODE: nothing counted as a bad response"
+	echo "hostile $MODE: $(grep -m1 'backend broke the protocol' "$OUT" | sed 's/.*: net_netfront/net_netfront/')"
+	;;
+esac
+
+# Nothing left granted, mapped or bound by either domain.
+status=$("$XENSIM" status "$DIR")
+while read -r line; do
+	case $line in
+	hv\ *grants=0\ maps=0\ evtchns=0*) ;;
+	hv\ *) fail "left behind: $line" ;;
+	esac
+done <<<"$status"
+grep -q "Sanitizer" "$OUT" && fail "sanitizer report"
+
+if [ $fails -gt 0 ]; then
+	echo "--- testpmd"; tail -40 "$OUT"; echo "--- peer"; cat "$DIR/peer.out"
+fi
+exit $((fails > 0))
