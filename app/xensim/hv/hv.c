@@ -393,13 +393,15 @@ static int op_map(struct hv_conn *c, struct hv_msg *q, struct hv_msg *p)
 	for (uint32_t k = 0; k < count; k++) {
 		int st = map_pin(rd, q->data[k], c->domid, writable);
 		if (st != GNTST_okay) {
+			uint32_t bad = k;
+
 			while (k--)
 				map_pin_release(rd, q->data[k], writable);
 			free(m);
 			p->c = (uint32_t)st;
-			p->d = k;
+			p->d = bad;
 			xsimd_log("hv: dom%u map of dom%u ref %u: GNTST %d", c->domid,
-				  q->a, q->data[k], st);
+				  q->a, q->data[bad], st);
 			return -EINVAL;
 		}
 	}

@@ -230,7 +230,7 @@ write_queue_keys(struct netfront_adapter *nf, xs_transaction_t t, unsigned int i
 	struct rte_eth_dev_data *d = nf->dev->data;
 	const struct netfront_txq *txq = d->tx_queues[i];
 	const struct netfront_rxq *rxq = d->rx_queues[i];
-	char dir[NETFRONT_PATH_MAX + 16];
+	char dir[NETFRONT_PATH_MAX + 32];
 	int rc;
 
 	if (nf->nr_queues == 1)
