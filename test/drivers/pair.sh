@@ -5,6 +5,8 @@
 #   pair.sh XENSIM NETFRONT_SO XB_PEER echo            traffic both ways, nothing leaked
 #   pair.sh XENSIM NETFRONT_SO XB_PEER hostile MODE    the backend breaks the protocol:
 #                                                      testpmd survives, says so, leaks nothing
+#   pair.sh XENSIM NETFRONT_SO XB_PEER restart         port stop + start reconnects; traffic
+#                                                      flows on the second connection too
 set -uo pipefail
 
 XENSIM=$1 PMD=$2 PEER=$3 WHAT=$4 MODE=${5:-echo}
@@ -34,14 +36,27 @@ asan_env() {
 "$XENSIM" domain create "$DIR" 1 --name guest >/dev/null || exit 1
 "$XENSIM" vif add "$DIR" --frontend 1 --backend 0 --mac 00:16:3e:00:00:01 >/dev/null || exit 1
 
-(eval "$("$XENSIM" env "$DIR" 0)"; exec "$PEER" --frontend 1 --mode "$MODE" --seconds 60) \
+conns=1
+[ "$WHAT" = restart ] && conns=2
+(eval "$("$XENSIM" env "$DIR" 0)"; exec "$PEER" --frontend 1 --mode "$MODE" --seconds 60 \
+	--connections $conns) \
 	>"$DIR/peer.out" 2>&1 &
 peer=$!
 
-# Traffic runs for two seconds: a duration, not an assertion.
+commands() {
+	# Traffic runs for two seconds: a duration, not an assertion.
+	sleep 1
+	echo "start tx_first"; sleep 2; echo stop; echo "show port xstats all"
+	if [ "$WHAT" = restart ]; then
+		echo "port stop 0"; sleep 1; echo "port start 0"; sleep 1
+		echo "start tx_first"; sleep 2; echo stop; echo "show port xstats all"
+	fi
+	echo quit
+}
+
 (
 	eval "$("$XENSIM" env "$DIR" 1)"
-	(sleep 1; echo "start tx_first"; sleep 2; echo stop; echo "show port xstats all"; echo quit) |
+	commands |
 		env $(asan_env) timeout 120 dpdk-testpmd -l 0,1 --no-huge -m 256 --no-pci \
 			--no-shconf --log-level=pmd.net.netfront:info -d "$PMD" \
 			--vdev net_netfront,connect_timeout_ms=5000 -- -i \
@@ -51,8 +66,8 @@ rc=$?
 wait $peer
 prc=$?
 
-stat() { # xstat name -> value (last one printed)
-	awk -v k="$1:" '$1 == k { v = $2 } END { print v + 0 }' "$OUT"
+stat() { # xstat name [nth] -> value (last one printed, or the nth)
+	awk -v k="$1:" -v n="${2:-0}" '$1 == k { c++; if (n == 0 || c == n) v = $2 } END { print v + 0 }' "$OUT"
 }
 
 [ $rc -eq 0 ] || fail "testpmd exited with $rc"
@@ -71,6 +86,16 @@ echo)
 	peer_tx=$(sed -n 's/.*tx=\([0-9]*\).*/\1/p' "$DIR/peer.out")
 	[ "$peer_tx" = "$tx" ] || fail "backend received $peer_tx packets, netfront sent $tx"
 	echo "echo: netfront rx=$rx tx=$tx, backend $(cat "$DIR/peer.out")"
+	;;
+restart)
+	[ "$(grep -c "connected to backend domain 0" "$OUT")" -eq 2 ] ||
+		fail "expected two connections"
+	rx1=$(stat rx_good_packets 1)
+	[ "$rx1" -gt 1000 ] || fail "only $rx1 packets received on the first connection"
+	[ "$rx" -gt $((rx1 + 1000)) ] || fail "no traffic after the restart ($rx1 then $rx)"
+	[ $prc -eq 0 ] || fail "backend peer failed ($prc)"
+	grep -q "connections=2" "$DIR/peer.out" || fail "backend saw $(cat "$DIR/peer.out")"
+	echo "restart: received $rx1 before, $((rx - rx1)) after port stop/start"
 	;;
 hostile)
 	grep -q "backend broke the protocol" "$OUT" ||

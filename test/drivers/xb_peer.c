@@ -7,15 +7,17 @@
  * so tests can check that the frontend survives.
  *
  *   xb_peer --frontend DOMID [--devid N] [--mode MODE] [--seconds S]
+ *           [--connections N]
  *
  * Modes: echo (default), rsp-prod-jump (TX response producer far beyond the
  * requests), rx-offset (an RX response running past its page), tx-dup-id
  * (TX responses replay the id of the previous request), rx-garbage (RX
  * responses filled with a byte pattern).
  *
- * It exits when the frontend closes the vif, or after S seconds (default
- * 60); it prints "xb_peer: tx=N rx=N dropped=N" and exits 0 when the
- * connection was made and closed in order.
+ * It serves N connections (default 1: after the frontend closes, it goes
+ * back to InitWait for the next), or stops after S seconds (default 60);
+ * it prints "xb_peer: tx=N rx=N dropped=N connections=N" and exits 0 when
+ * each connection was made and closed in order.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -263,7 +265,7 @@ main(int argc, char **argv)
 {
 	static struct peer peer;
 	struct peer *p = &peer;
-	unsigned int devid = 0, seconds = 60;
+	unsigned int devid = 0, seconds = 60, connections = 1, done = 0;
 	enum xenbus_state st;
 	char dom[16];
 	unsigned long own;
@@ -276,11 +278,13 @@ main(int argc, char **argv)
 			{ "devid", required_argument, NULL, 'd' },
 			{ "mode", required_argument, NULL, 'm' },
 			{ "seconds", required_argument, NULL, 's' },
+			{ "connections", required_argument, NULL, 'n' },
 			{ 0 } }, NULL)) != -1) {
 		switch (c) {
 		case 'f': p->fe_domid = (unsigned int)atoi(optarg); break;
 		case 'd': devid = (unsigned int)atoi(optarg); break;
 		case 's': seconds = (unsigned int)atoi(optarg); break;
+		case 'n': connections = (unsigned int)atoi(optarg); break;
 		case 'm':
 			for (c = 0; c < (int)(sizeof(mode_names) / sizeof(mode_names[0])); c++)
 				if (strcmp(optarg, mode_names[c]) == 0)
@@ -313,22 +317,25 @@ main(int argc, char **argv)
 	if (netif_xs_read_str(p->xs, p->be, "frontend", p->fe, sizeof(p->fe)) != 0)
 		die("reading the frontend path");
 
-	connect_peer(p, (int)seconds * 1000);
 	end = now_s() + seconds;
-	for (unsigned long it = 0;; it++) {
-		serve(p);
-		if ((it & 1023) == 0) {
-			if (now_s() > end)
-				break;
-			if (netif_xb_read_state(p->xs, p->fe, &st) == 0 &&
-			    st != XenbusStateConnected)
-				break;
+	while (done < connections && now_s() < end) {
+		connect_peer(p, (int)((end - now_s()) * 1000));
+		for (unsigned long it = 1;; it++) {
+			serve(p);
+			if ((it & 1023) == 0) {
+				if (now_s() > end)
+					break;
+				if (netif_xb_read_state(p->xs, p->fe, &st) == 0 &&
+				    st != XenbusStateConnected)
+					break;
+			}
 		}
+		disconnect_peer(p);
+		done++;
 	}
-	disconnect_peer(p);
-	printf("xb_peer: tx=%llu rx=%llu dropped=%llu\n",
+	printf("xb_peer: tx=%llu rx=%llu dropped=%llu connections=%u\n",
 	       (unsigned long long)p->tx_pkts, (unsigned long long)p->rx_pkts,
-	       (unsigned long long)p->dropped);
+	       (unsigned long long)p->dropped, done);
 	xenevtchn_close(p->xce);
 	xengnttab_close(p->xgt);
 	xs_close(p->xs);
