@@ -5,6 +5,10 @@
 #   pair.sh XENSIM NETFRONT_SO XB_PEER echo            traffic both ways, nothing leaked
 #   pair.sh XENSIM NETFRONT_SO XB_PEER hostile MODE    the backend breaks the protocol:
 #                                                      testpmd survives, says so, leaks nothing
+#   pair.sh XENSIM NETFRONT_SO XB_PEER chain           10000-byte packets of 5 mbufs: copied
+#                                                      into 3 slots, received as chains,
+#                                                      forwarded back zero copy
+#   pair.sh XENSIM NETFRONT_SO XB_PEER fwdmodes        each testpmd forwarding mode runs
 #   pair.sh XENSIM NETFRONT_SO XB_PEER restart         port stop + start reconnects; traffic
 #                                                      flows on the second connection too
 set -uo pipefail
@@ -43,9 +47,20 @@ conns=1
 	>"$DIR/peer.out" 2>&1 &
 peer=$!
 
+FWD_MODES="io mac macswap flowgen rxonly txonly csum icmpecho 5tswap"
+
 commands() {
 	# Traffic runs for two seconds: a duration, not an assertion.
 	sleep 1
+	if [ "$WHAT" = fwdmodes ]; then
+		for m in $FWD_MODES; do
+			echo "set fwd $m"; echo "start tx_first"; sleep 1; echo stop
+			echo "show port xstats all"
+		done
+		echo quit
+		return
+	fi
+	[ "$WHAT" = chain ] && echo "set txpkts 2000,2000,2000,2000,2000"
 	echo "start tx_first"; sleep 2; echo stop; echo "show port xstats all"
 	if [ "$WHAT" = restart ]; then
 		echo "port stop 0"; sleep 1; echo "port start 0"; sleep 1
@@ -67,14 +82,14 @@ wait $peer
 prc=$?
 
 stat() { # xstat name [nth] -> value (last one printed, or the nth)
-	awk -v k="$1:" -v n="${2:-0}" '$1 == k { c++; if (n == 0 || c == n) v = $2 } END { print v + 0 }' "$OUT"
+	awk -v k="$1:" -v n="${2:-0}" '$1 == k { c++; if (n == 0 || c == n) v = $2 } END { printf "%.0f\n", v + 0 }' "$OUT"
 }
 
 [ $rc -eq 0 ] || fail "testpmd exited with $rc"
 grep -q "Bye..." "$OUT" || fail "testpmd did not exit normally"
 grep -q "connected to backend domain 0" "$OUT" || fail "netfront did not connect"
 
-rx=$(stat rx_good_packets) tx=$(stat tx_good_packets)
+rx=$(stat rx_good_packets) tx=$(stat tx_good_packets) prev_t=0
 case $WHAT in
 echo)
 	[ "$rx" -gt 1000 ] || fail "only $rx packets received"
@@ -86,6 +101,25 @@ echo)
 	peer_tx=$(sed -n 's/.*tx=\([0-9]*\).*/\1/p' "$DIR/peer.out")
 	[ "$peer_tx" = "$tx" ] || fail "backend received $peer_tx packets, netfront sent $tx"
 	echo "echo: netfront rx=$rx tx=$tx, backend $(cat "$DIR/peer.out")"
+	;;
+chain)
+	[ "$rx" -gt 100 ] || fail "only $rx packets received"
+	[ "$(stat rx_good_bytes)" -eq $((rx * 10000)) ] ||
+		fail "received $(stat rx_good_bytes) bytes in $rx packets, not 10000 each"
+	[ "$(stat tx_q0_zero_copy_packets)" -gt 0 ] || fail "chains not forwarded zero copy"
+	[ "$(stat rx_q0_bad_responses)" -eq 0 ] || fail "bad RX responses counted"
+	echo "chain: $rx packets of 10000 B received"
+	;;
+fwdmodes)
+	n=0
+	for m in $FWD_MODES; do
+		n=$((n + 1))
+		t=$(stat tx_good_packets $n)
+		[ "$t" -gt "$prev_t" ] || fail "mode $m: no packet sent"
+		prev_t=$t
+	done
+	[ "$rx" -gt 0 ] || fail "nothing received"
+	echo "fwdmodes: $FWD_MODES ran; $(stat tx_good_packets) sent, $rx received"
 	;;
 restart)
 	[ "$(grep -c "connected to backend domain 0" "$OUT")" -eq 2 ] ||
