@@ -31,7 +31,7 @@ fail() {
 
 asan_env() {
 	# An ASan-built plugin in a testpmd that is not: preload the runtime.
-	if ldd "$PMD" | grep -q libasan; then
+	if ldd "$PMD" | grep libasan >/dev/null; then
 		echo LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0
 	fi
 }

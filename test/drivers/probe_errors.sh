@@ -8,7 +8,7 @@ fails=0
 run_testpmd() { # devargs -> output
 	local env=()
 	# An ASan-built plugin in a testpmd that is not: preload the runtime.
-	if ldd "$pmd" | grep -q libasan; then
+	if ldd "$pmd" | grep libasan >/dev/null; then
 		env=(LD_PRELOAD="$(gcc -print-file-name=libasan.so)"
 			ASAN_OPTIONS=detect_leaks=0)
 	fi
