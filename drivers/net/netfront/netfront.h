@@ -119,7 +119,8 @@ struct netfront_adapter {
 	evtchn_port_t port[NETFRONT_MAX_QUEUES]; /* one channel per queue pair */
 	bool port_bound[NETFRONT_MAX_QUEUES];
 	bool connected;
-	bool broken; /* the backend broke the protocol: no more I/O */
+	bool broken;       /* the backend broke the protocol: no more I/O */
+	bool backend_lost; /* the backend left Connected on its own */
 
 	/* backend state watch on the interrupt thread */
 	struct xs_handle *watch_xs;
@@ -152,6 +153,7 @@ void netfront_staging_forget(struct netfront_adapter *nf);
 bool netfront_mbuf_refs(const struct netfront_adapter *nf, const struct rte_mbuf *m,
 			grant_ref_t *refs);
 uint16_t netfront_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n);
+unsigned int netfront_tx_reclaim(struct netfront_txq *q);
 uint16_t netfront_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n);
 int netfront_rxq_start(struct netfront_rxq *q);
 void netfront_rxq_stop(struct netfront_rxq *q);

@@ -224,14 +224,18 @@ static int
 netfront_link_update(struct rte_eth_dev *dev, int wait_to_complete)
 {
 	struct netfront_adapter *nf = dev->data->dev_private;
-	struct rte_eth_link link;
+	bool up = nf->connected && !nf->broken && !nf->backend_lost &&
+		  dev->data->dev_started;
 
 	(void)wait_to_complete;
-	/* Down is also what the watch or the data path set when the backend left. */
-	rte_eth_linkstatus_get(dev, &link);
-	if (!nf->connected || nf->broken || !dev->data->dev_started)
-		return netfront_link_set(dev, RTE_ETH_LINK_DOWN);
-	return link.link_status == RTE_ETH_LINK_UP ? -1 : 0;
+	return netfront_link_set(dev, up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN);
+}
+
+static int
+netfront_tx_done_cleanup(void *txq, uint32_t free_cnt)
+{
+	(void)free_cnt;
+	return (int)netfront_tx_reclaim(txq);
 }
 
 static int
@@ -444,6 +448,7 @@ static const struct eth_dev_ops netfront_ops = {
 	.rx_queue_release = netfront_rxq_release,
 	.tx_queue_setup = netfront_tx_queue_setup,
 	.tx_queue_release = netfront_txq_release,
+	.tx_done_cleanup = netfront_tx_done_cleanup,
 	.stats_get = netfront_stats_get,
 	.stats_reset = netfront_stats_reset,
 	.xstats_get = netfront_xstats_get,

@@ -207,8 +207,8 @@ tx_put_id(struct netfront_txq *q, uint16_t id)
 }
 
 /* Consume the backend's responses; free what they complete. */
-static void
-tx_reclaim(struct netfront_txq *q)
+unsigned int
+netfront_tx_reclaim(struct netfront_txq *q)
 {
 	netif_tx_front_ring_t *r = &q->ring;
 	struct rte_mbuf *done[NETIF_TX_RING_SIZE];
@@ -220,7 +220,7 @@ tx_reclaim(struct netfront_txq *q)
 		q->bad_rsp++;
 		netfront_set_broken(q->nf, "TX response producer index",
 				    r->sring->rsp_prod);
-		return;
+		return 0;
 	}
 	for (cons = r->rsp_cons; cons != prod; cons++) {
 		struct netfront_tx_slot *s;
@@ -253,6 +253,7 @@ tx_reclaim(struct netfront_txq *q)
 	NETIF_FRONT_DISARM(r);
 	if (nr_done)
 		rte_pktmbuf_free_bulk(done, nr_done);
+	return nr_done;
 }
 
 static inline void
@@ -356,7 +357,7 @@ netfront_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t nb)
 		return 0;
 	if (NETIF_FRONT_FREE(r) < NETFRONT_TX_RECLAIM_THRESH ||
 	    q->nr_free_ids < NETFRONT_TX_RECLAIM_THRESH)
-		tx_reclaim(q);
+		netfront_tx_reclaim(q);
 
 	for (i = 0; i < nb; i++) {
 		struct rte_mbuf *m = pkts[i];

@@ -348,6 +348,7 @@ netfront_xs_connect(struct netfront_adapter *nf)
 		goto fail;
 	nf->connected = true;
 	nf->broken = false;
+	nf->backend_lost = false;
 	PMD_DRV_LOG(INFO, "%s: connected to backend domain %u (%u queue pairs, "
 		    "sg %d, ctrl ring %d, xdp-headroom %d)", d->name, nf->backend_id,
 		    nf->nr_queues, nf->be_sg, nf->be_ctrl_ring, nf->be_xdp_headroom);
@@ -416,6 +417,7 @@ netfront_watch_cb(void *arg)
 	if (st != XenbusStateConnected && link.link_status == RTE_ETH_LINK_UP) {
 		PMD_DRV_LOG(WARNING, "%s: backend went %s: link down",
 			    nf->dev->data->name, netif_xb_state_name(st));
+		nf->backend_lost = true;
 		link.link_status = RTE_ETH_LINK_DOWN;
 		rte_eth_linkstatus_set(nf->dev, &link);
 		rte_eth_dev_callback_process(nf->dev, RTE_ETH_EVENT_INTR_LSC, NULL);
