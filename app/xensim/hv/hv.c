@@ -150,14 +150,6 @@ static void ref_free(struct hv_dom *d, uint32_t r)
 {
 	struct hv_ref *ref = &d->refs[r];
 
-	if (ref->notify & HV_F_NOTIFY_BYTE) {
-		uint8_t zero = 0;
-		if (pwrite(d->pool_fd, &zero, 1,
-			   (off_t)r * HV_PAGE_SIZE + ref->notify_off) != 1)
-			xsimd_log("hv: dom%u ref %u: unshare notify byte failed", d->domid, r);
-	}
-	if (ref->notify & HV_F_NOTIFY_PORT)
-		evt_send(d, ref->notify_port);
 	/* The next user of this frame gets a zeroed page, and memory goes back. */
 	fallocate(d->pool_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 		  (off_t)r * HV_PAGE_SIZE, HV_PAGE_SIZE);
@@ -173,8 +165,20 @@ static void ref_revoke(struct hv_dom *d, uint32_t r)
 	struct hv_gnt_entry *e = &d->gt->e[r];
 	uint64_t w = atomic_load(&e->w);
 
-	if (d->refs[r].state != REF_ACTIVE)
+	struct hv_ref *ref = &d->refs[r];
+
+	if (ref->state != REF_ACTIVE)
 		return;
+	/* Unshare notification (gntalloc: when the sharer lets the page go). */
+	if (ref->notify & HV_F_NOTIFY_BYTE) {
+		uint8_t zero = 0;
+		if (pwrite(d->pool_fd, &zero, 1,
+			   (off_t)r * HV_PAGE_SIZE + ref->notify_off) != 1)
+			xsimd_log("hv: dom%u ref %u: unshare notify byte failed", d->domid, r);
+	}
+	if (ref->notify & HV_F_NOTIFY_PORT)
+		evt_send(d, ref->notify_port);
+	ref->notify = 0;
 	for (;;) {
 		uint64_t nw = HV_W_PINS(w) ? (w & ~(uint64_t)GTF_type_mask) : 0;
 		if (atomic_compare_exchange_weak(&e->w, &w, nw))

@@ -424,6 +424,13 @@ static void evtchn_a(void)
 	for (int i = 0; i < 5; i++)
 		CHECK(xenevtchn_notify(xe, port) == 0);
 	step_send(peer, 3);
+	/* an event sent while the port is masked comes after unmask */
+	step_wait(peer, 40);
+	CHECK(xenevtchn_notify(xe, port) == 0);
+	step_send(peer, 41);
+	step_wait(peer, 42);
+	CHECK(xenevtchn_notify(xe, port) == 0);
+	step_send(peer, 43);
 	step_wait(peer, 4);
 
 	/* ping-pong */
@@ -466,6 +473,19 @@ static void evtchn_b(void)
 	CHECK(!fd_readable(fd), "masked: no second delivery");
 	CHECK(xenevtchn_unmask(xe, port) == 0);
 	CHECK(!fd_readable(fd), "the five notifications were one event");
+	step_send(peer, 40);
+	step_wait(peer, 41);
+	CHECK(fd_readable(fd));
+	CHECK(xenevtchn_pending(xe) == port);
+	step_send(peer, 42);
+	step_wait(peer, 43);
+	CHECK(!fd_readable(fd), "masked");
+	CHECK(xenevtchn_unmask(xe, port) == 0);
+	CHECK(fd_readable(fd), "the event sent while masked is delivered at unmask");
+	CHECK(xenevtchn_pending(xe) == port);
+	CHECK(!fd_readable(fd));
+	CHECK(xenevtchn_unmask(xe, port) == 0);
+	CHECK(!fd_readable(fd));
 	step_send(peer, 4);
 
 	for (uint32_t i = 0; i < PINGS; i++) {
@@ -690,6 +710,67 @@ static void sigstop_b(void)
 }
 
 /* ================================================================ */
+/* unmap and unshare notifications */
+
+static void notify_a(void)
+{
+	xengntshr_handle *shr = xengntshr_open(NULL, 0);
+	xenevtchn_handle *xe = xenevtchn_open(NULL, 0);
+	CHECK(shr && xe);
+	xenevtchn_port_or_error_t port = xenevtchn_bind_unbound_port(xe, 2);
+	CHECK(port > 0);
+	uint32_t v[3];
+	uint8_t *p = xengntshr_share_page_notify(shr, 2, &v[0], 1, 20, (evtchn_port_t)port);
+	CHECK(p, "share_page_notify: %s", strerror(errno));
+	p[20] = 0x99;
+	p[21] = 0x98;
+	uint8_t *p2 = xengntshr_share_pages(shr, 2, 1, &v[1], 1);
+	CHECK(p2);
+	p2[30] = 0x77;
+	p2[31] = 0x76;
+	v[2] = (uint32_t)port;
+	h_send(peer, T_REFS, 3, v);
+	step_wait(peer, 1);
+	CHECK(xengntshr_unshare(shr, p, 1) == 0);
+	step_send(peer, 2);
+	wait_port(xe, (evtchn_port_t)port); /* from b's unmap notification */
+	step_wait(peer, 3);
+	CHECK(p2[30] == 0 && p2[31] == 0x76, "unmap cleared the notify byte only");
+	CHECK(xengntshr_unshare(shr, p2, 1) == 0);
+	xenevtchn_close(xe);
+	xengntshr_close(shr);
+}
+
+static void notify_b(void)
+{
+	xengnttab_handle *gt = xengnttab_open(NULL, 0);
+	xenevtchn_handle *xe = xenevtchn_open(NULL, 0);
+	CHECK(gt && xe);
+	struct hmsg m;
+	h_recv(peer, T_REFS, &m);
+	xenevtchn_port_or_error_t port = xenevtchn_bind_interdomain(xe, 1, m.v[2]);
+	CHECK(port > 0);
+	wait_port(xe, (evtchn_port_t)port);
+	uint8_t *m1 = xengnttab_map_grant_ref(gt, 1, m.v[0], PROT_READ | PROT_WRITE);
+	CHECK(m1 && m1[20] == 0x99);
+	errno = 0;
+	CHECK(!xengnttab_map_grant_ref_notify(gt, 1, m.v[1], PROT_READ, 30, (evtchn_port_t)-1) &&
+	      errno == EINVAL, "a notify byte needs a writable mapping");
+	uint8_t *m2 = xengnttab_map_grant_ref_notify(gt, 1, m.v[1], PROT_READ | PROT_WRITE, 30,
+						     (evtchn_port_t)port);
+	CHECK(m2 && m2[30] == 0x77);
+	step_send(peer, 1);
+	step_wait(peer, 2);
+	wait_port(xe, (evtchn_port_t)port); /* a unshared the notify page */
+	CHECK(m1[20] == 0 && m1[21] == 0x98, "unshare cleared the notify byte only");
+	CHECK(xengnttab_unmap(gt, m1, 1) == 0);
+	CHECK(xengnttab_unmap(gt, m2, 1) == 0);
+	step_send(peer, 3);
+	xenevtchn_close(xe);
+	xengnttab_close(gt);
+}
+
+/* ================================================================ */
 
 struct scenario {
 	const char *name;
@@ -705,6 +786,7 @@ static const struct scenario scenarios[] = {
 	{ "destroy", destroy_a, destroy_b },
 	{ "crash", crash_a, crash_b },
 	{ "sigstop", sigstop_a, sigstop_b },
+	{ "notify", notify_a, notify_b },
 };
 
 static const struct scenario *find(const char *name)
