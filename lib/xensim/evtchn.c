@@ -285,6 +285,11 @@ static void peer_refresh(xenevtchn_handle *h, struct evport *ep)
 
 API int xenevtchn_notify(xenevtchn_handle *xce, evtchn_port_t port)
 {
+	if (atomic_load(&xce->own->dead)) {
+		/* our domain was destroyed: it cannot send anything any more */
+		errno = ESRCH;
+		return -1;
+	}
 	pthread_mutex_lock(&xce->lock);
 	struct evport *ep = find_port(xce, port);
 	if (!ep) {

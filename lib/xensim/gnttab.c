@@ -44,6 +44,7 @@ struct xengntdev_handle {
 	pthread_mutex_t copy_lock; /* one grant copy batch at a time */
 	struct peer *peers;
 	struct peer *last;         /* grant copy lookup cache */
+	struct peer *self;         /* our own domain's table (is it alive?) */
 	struct region *maps, *shares;
 };
 
@@ -531,6 +532,18 @@ API int xengnttab_grant_copy(xengnttab_handle *xgt, uint32_t count,
 		return -1;
 	}
 	pthread_mutex_lock(&xgt->copy_lock);
+	if (!xgt->self) {
+		pthread_mutex_lock(&xgt->lock);
+		xgt->self = peer_get(xgt, xgt->c.domid);
+		pthread_mutex_unlock(&xgt->lock);
+	}
+	if (!xgt->self || atomic_load(&xgt->self->gt->dead)) {
+		/* our own domain was destroyed (or never existed): a dead
+		 * domain runs no hypercalls */
+		pthread_mutex_unlock(&xgt->copy_lock);
+		errno = ESRCH;
+		return -1;
+	}
 	for (uint32_t i = 0; i < count; i++) {
 		xengnttab_grant_copy_segment_t *s = &segs[i];
 		/* As Linux gntdev: local-to-local copies are refused. */

@@ -524,8 +524,20 @@ static void destroy_a(void)
 	CHECK(port > 0);
 	v[2] = (uint32_t)port;
 	h_send(peer, T_REFS, 3, v);
-	/* wait until main says our domain is gone, then just leave */
+	xengnttab_handle *gt = xengnttab_open(NULL, 0);
+	CHECK(gt);
+	uint8_t buf[16];
+	xengnttab_grant_copy_segment_t s = seg_from_gref(1, v[0], 0, buf, 16);
+	s.source.foreign.domid = 1;
+	CHECK(xengnttab_grant_copy(gt, 1, &s) == 0);
+	/* wait until main says our domain is gone */
 	h_recv1(ctl, T_DONE);
+	/* a process of a destroyed domain can no longer copy or notify */
+	errno = 0;
+	CHECK(xengnttab_grant_copy(gt, 1, &s) == -1 && errno == ESRCH);
+	errno = 0;
+	CHECK(xenevtchn_notify(xe, (evtchn_port_t)port) == -1 && errno == ESRCH);
+	xengnttab_close(gt);
 	xenevtchn_close(xe);
 	xengntshr_close(shr);
 }
