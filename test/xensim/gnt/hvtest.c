@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +27,7 @@
 #include <xengnttab.h>
 
 #include "harness.h"
+#include "hv_proto.h"
 
 #define PG 4096u
 
@@ -100,6 +102,42 @@ static bool fd_readable(int fd)
 	return poll(&pfd, 1, 0) == 1;
 }
 
+/* Our domain's grant table, as the daemon hands it to the libraries. */
+static const struct hv_gnt_table *own_table(void)
+{
+	static const struct hv_gnt_table *t;
+	char path[108];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	if (t)
+		return t;
+	snprintf(path, sizeof(path), "%s/hv-dom%s.sock", getenv("XENSIM_DIR"),
+		 getenv("XENSIM_DOMID"));
+	strcpy(sa.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	CHECK(fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	struct hv_msg q = { .op = HV_OP_ATTACH, .a = (uint32_t)atoi(getenv("XENSIM_DOMID")) }, r;
+	CHECK(send(fd, &q, sizeof(q), 0) == sizeof(q));
+	union {
+		char b[CMSG_SPACE(2 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { &r, sizeof(r) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
+			     .msg_controllen = sizeof(u.b) };
+	CHECK(recvmsg(fd, &mh, 0) == sizeof(r) && r.err == 0);
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	CHECK(cm && cm->cmsg_type == SCM_RIGHTS);
+	int fds[2];
+	memcpy(fds, CMSG_DATA(cm), sizeof(fds));
+	t = mmap(NULL, HV_GNT_TABLE_SIZE, PROT_READ, MAP_SHARED, fds[0], 0);
+	CHECK(t != MAP_FAILED);
+	close(fds[0]);
+	close(fds[1]);
+	close(fd);
+	return t;
+}
+
 /* ================================================================ */
 /* share-map */
 
@@ -124,11 +162,25 @@ static void share_map_a(void)
 	h_send(peer, T_REFS, 6, refs);
 
 	step_wait(peer, 1); /* b mapped and wrote */
+	{
+		const struct hv_gnt_table *t = own_table();
+		uint16_t f = (uint16_t)atomic_load(&t->e[refs[0]].w);
+		CHECK(f == (GTF_permit_access | GTF_reading | GTF_writing),
+		      "flags 0x%x of a grant mapped writable", f);
+		CHECK(HV_W_DOMID(atomic_load(&t->e[refs[0]].w)) == 2);
+		f = (uint16_t)atomic_load(&t->e[refs[4]].w);
+		CHECK(f == (GTF_permit_access | GTF_readonly), "flags 0x%x of an unmapped r/o grant", f);
+	}
 	for (unsigned i = 0; i < 4; i++)
 		CHECK(p[i * PG + 1] == 0xb0 + i, "page %u: b's write is visible", i);
 	p[2 * PG + 100] = 0x77;
 	step_send(peer, 2);
 	step_wait(peer, 3); /* b done and unmapped */
+	{
+		const struct hv_gnt_table *t = own_table();
+		uint16_t f = (uint16_t)atomic_load(&t->e[refs[0]].w);
+		CHECK(f == GTF_permit_access, "flags 0x%x after unmap", f);
+	}
 
 	errno = 0;
 	CHECK(xengntshr_unshare(shr, p + 17, 1) == -1 && errno == EINVAL);
@@ -783,6 +835,64 @@ static void notify_b(void)
 }
 
 /* ================================================================ */
+/* revocation racing with grant copies never tears a page */
+
+#define RACE_ROUNDS 1000u
+
+static void race_a(void)
+{
+	xengntshr_handle *shr = xengntshr_open(NULL, 0);
+	CHECK(shr);
+	for (uint32_t k = 1; k <= RACE_ROUNDS; k++) {
+		uint32_t ref;
+		uint8_t *p = xengntshr_share_pages(shr, 2, 1, &ref, 0);
+		CHECK(p);
+		memset(p, (int)(k & 0xff), PG);
+		uint32_t v[2] = { ref, k };
+		h_send(peer, T_REFS, 2, v);
+		step_wait(peer, k); /* b is copying it */
+		CHECK(xengntshr_unshare(shr, p, 1) == 0);
+	}
+	step_wait(peer, 0);
+	/* zombies pinned by copies are freed once the copies are over */
+	h_expect(1, 1, 0, 0, 0);
+	xengntshr_close(shr);
+}
+
+static void race_b(void)
+{
+	xengnttab_handle *gt = xengnttab_open(NULL, 0);
+	CHECK(gt);
+	static uint8_t buf[PG];
+	unsigned ok = 0, revoked = 0;
+	for (uint32_t k = 1; k <= RACE_ROUNDS; k++) {
+		struct hmsg m;
+		h_recv(peer, T_REFS, &m);
+		CHECK(m.v[1] == k);
+		xengnttab_grant_copy_segment_t s = seg_from_gref(1, m.v[0], 0, buf, PG);
+		CHECK(copy1(gt, &s) == GNTST_okay);
+		step_send(peer, k);
+		for (int i = 0; i < 64; i++) {
+			memset(buf, 0xee, PG);
+			int st = copy1(gt, &s);
+			if (st == GNTST_general_error) {
+				revoked++;
+				break;
+			}
+			CHECK(st == GNTST_okay, "status %d", st);
+			ok++;
+			for (unsigned j = 0; j < PG; j++)
+				if (buf[j] != (uint8_t)(k & 0xff))
+					FAIL("round %u: byte %u is 0x%x: a torn or recycled page", k,
+					     j, buf[j]);
+		}
+	}
+	printf("race: %u full copies, %u refused after revocation\n", ok, revoked);
+	step_send(peer, 0);
+	xengnttab_close(gt);
+}
+
+/* ================================================================ */
 
 struct scenario {
 	const char *name;
@@ -799,6 +909,7 @@ static const struct scenario scenarios[] = {
 	{ "crash", crash_a, crash_b },
 	{ "sigstop", sigstop_a, sigstop_b },
 	{ "notify", notify_a, notify_b },
+	{ "race", race_a, race_b },
 };
 
 static const struct scenario *find(const char *name)
