@@ -34,5 +34,4 @@ expect "queues=99" "bad value for devarg queues='99'"
 expect "staging=maybe" "bad value for devarg staging='maybe': expected auto, on or off"
 expect "nosuchkey=1" "known keys are vif"
 expect "vif=0" "cannot open xenstore"
-expect "notify=intr" "notify=intr is not supported yet"
 exit $((fails > 0))

@@ -118,6 +118,14 @@ struct netfront_adapter {
 	unsigned int nr_queues;
 	evtchn_port_t port[NETFRONT_MAX_QUEUES]; /* one channel per queue pair */
 	bool port_bound[NETFRONT_MAX_QUEUES];
+	/*
+	 * The handle each pair's channel is bound on: the shared one when
+	 * polling; with notify=intr, one per pair, whose fd is that RX
+	 * queue's interrupt.
+	 */
+	xenevtchn_handle *port_xce[NETFRONT_MAX_QUEUES];
+	xenevtchn_handle *intr_xce[NETFRONT_MAX_QUEUES];
+	struct rte_intr_handle *rx_intr;
 	bool connected;
 	bool broken;       /* the backend broke the protocol: no more I/O */
 	bool backend_lost; /* the backend left Connected on its own */
@@ -130,6 +138,10 @@ struct netfront_adapter {
 int netfront_xs_discover(struct netfront_adapter *nf, const char *name);
 int netfront_xs_connect(struct netfront_adapter *nf);
 void netfront_xs_disconnect(struct netfront_adapter *nf);
+int netfront_rx_intr_enable(struct rte_eth_dev *dev, uint16_t qid);
+int netfront_rx_intr_disable(struct rte_eth_dev *dev, uint16_t qid);
+int netfront_rx_intr_install(struct rte_eth_dev *dev);
+void netfront_rx_intr_uninstall(struct rte_eth_dev *dev);
 int netfront_watch_start(struct netfront_adapter *nf);
 void netfront_watch_stop(struct netfront_adapter *nf);
 

@@ -44,6 +44,11 @@ netfront_dev_configure(struct rte_eth_dev *dev)
 			    dev->data->nb_rx_queues, dev->data->nb_tx_queues);
 		return -EINVAL;
 	}
+	if (dev->data->dev_conf.intr_conf.rxq && !nf->args.intr) {
+		PMD_DRV_LOG(ERR, "%s: RX interrupts asked for: load the port with "
+			    "devarg notify=intr", dev->data->name);
+		return -EINVAL;
+	}
 	if (dev->data->nb_rx_queues > nf->args.queues) {
 		PMD_DRV_LOG(ERR, "%s: %u queue pairs asked, devarg queues=%u allows "
 			    "at most that many", dev->data->name,
@@ -194,6 +199,13 @@ netfront_dev_start(struct rte_eth_dev *dev)
 	rc = netfront_xs_connect(nf);
 	if (rc != 0)
 		return rc;
+	if (dev->data->dev_conf.intr_conf.rxq) {
+		rc = netfront_rx_intr_install(dev);
+		if (rc != 0) {
+			netfront_xs_disconnect(nf);
+			return rc;
+		}
+	}
 	for (unsigned int i = 0; i < dev->data->nb_rx_queues; i++) {
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
 		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
@@ -211,6 +223,7 @@ netfront_dev_stop(struct rte_eth_dev *dev)
 
 	dev->data->dev_started = 0;
 	netfront_link_set(dev, RTE_ETH_LINK_DOWN);
+	netfront_rx_intr_uninstall(dev);
 	if (nf->connected)
 		netfront_xs_disconnect(nf);
 	for (unsigned int i = 0; i < dev->data->nb_rx_queues; i++) {
@@ -384,6 +397,16 @@ static void
 netfront_adapter_free(struct netfront_adapter *nf)
 {
 	netfront_watch_stop(nf);
+	for (unsigned int i = 0; i < NETFRONT_MAX_QUEUES; i++)
+		if (nf->intr_xce[i] != NULL) {
+			xenevtchn_close(nf->intr_xce[i]);
+			nf->intr_xce[i] = NULL;
+		}
+	if (nf->rx_intr != NULL) {
+		rte_intr_instance_free(nf->rx_intr);
+		nf->rx_intr = NULL;
+		nf->dev->intr_handle = NULL;
+	}
 	if (nf->xce != NULL) {
 		xenevtchn_close(nf->xce);
 		nf->xce = NULL;
@@ -449,6 +472,8 @@ static const struct eth_dev_ops netfront_ops = {
 	.tx_queue_setup = netfront_tx_queue_setup,
 	.tx_queue_release = netfront_txq_release,
 	.tx_done_cleanup = netfront_tx_done_cleanup,
+	.rx_queue_intr_enable = netfront_rx_intr_enable,
+	.rx_queue_intr_disable = netfront_rx_intr_disable,
 	.stats_get = netfront_stats_get,
 	.stats_reset = netfront_stats_reset,
 	.xstats_get = netfront_xstats_get,
@@ -500,12 +525,6 @@ netfront_probe(struct rte_vdev_device *vdev)
 		goto fail;
 	}
 	nf->dev = dev;
-	if (nf->args.intr) {
-		PMD_DRV_LOG(ERR, "%s: notify=intr is not supported yet; use notify=poll",
-			    name);
-		rc = -ENOTSUP;
-		goto fail;
-	}
 	rc = netfront_xs_discover(nf, name);
 	if (rc == 0)
 		rc = netfront_open_xen(nf, name);

@@ -28,9 +28,9 @@ netfront_set_broken(struct netfront_adapter *nf, const char *why, unsigned int v
 }
 
 static inline void
-netfront_kick(struct netfront_adapter *nf, evtchn_port_t port)
+netfront_kick(struct netfront_adapter *nf, uint16_t pair)
 {
-	xenevtchn_notify(nf->xce, port);
+	xenevtchn_notify(nf->port_xce[pair], nf->port[pair]);
 }
 
 /* RX */
@@ -69,7 +69,7 @@ rx_refill(struct netfront_rxq *q, bool force)
 		req->gref = rx_buf_ref(q, m[i]);
 	}
 	if (NETIF_PUSH_REQUESTS(r))
-		netfront_kick(q->nf, q->nf->port[q->id]);
+		netfront_kick(q->nf, q->id);
 }
 
 static inline uint64_t
@@ -384,7 +384,7 @@ netfront_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t nb)
 		}
 	}
 	if (sent > 0 && NETIF_PUSH_REQUESTS(r))
-		netfront_kick(q->nf, q->port);
+		netfront_kick(q->nf, q->id);
 	if (nr_copied)
 		rte_pktmbuf_free_bulk(copied, nr_copied);
 	q->packets += sent;

@@ -160,8 +160,17 @@ static int
 bind_channels(struct netfront_adapter *nf)
 {
 	for (unsigned int i = 0; i < nf->nr_queues; i++) {
-		xenevtchn_port_or_error_t p =
-			xenevtchn_bind_unbound_port(nf->xce, nf->backend_id);
+		xenevtchn_port_or_error_t p;
+
+		nf->port_xce[i] = nf->xce;
+		if (nf->args.intr) {
+			if (nf->intr_xce[i] == NULL)
+				nf->intr_xce[i] = xenevtchn_open(NULL, 0);
+			if (nf->intr_xce[i] == NULL)
+				return -errno;
+			nf->port_xce[i] = nf->intr_xce[i];
+		}
+		p = xenevtchn_bind_unbound_port(nf->port_xce[i], nf->backend_id);
 
 		if (p < 0) {
 			PMD_DRV_LOG(ERR, "%s: cannot allocate an event channel for "
@@ -219,7 +228,7 @@ unbind_channels(struct netfront_adapter *nf)
 	nf->ctrl.active = false;
 	for (unsigned int i = 0; i < NETFRONT_MAX_QUEUES; i++) {
 		if (nf->port_bound[i])
-			xenevtchn_unbind(nf->xce, nf->port[i]);
+			xenevtchn_unbind(nf->port_xce[i], nf->port[i]);
 		nf->port_bound[i] = false;
 	}
 }
