@@ -9,6 +9,7 @@
  * See doc/xensim-hv.md.
  */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -350,7 +351,14 @@ API xenevtchn_port_or_error_t xenevtchn_pending(xenevtchn_handle *xce)
 			}
 		}
 		pthread_mutex_unlock(&xce->lock);
-		/* A count left by a port unbound meanwhile: wait for the next. */
+		/* A count left by a port unbound meanwhile. If nothing else is
+		 * counted, do not block: the caller polled and was told there
+		 * was something; let it poll again. */
+		struct pollfd pfd = { .fd = xce->efd, .events = POLLIN };
+		if (poll(&pfd, 1, 0) != 1) {
+			errno = EAGAIN;
+			return -1;
+		}
 	}
 }
 

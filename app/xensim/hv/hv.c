@@ -578,19 +578,9 @@ static void port_close(struct hv_dom *d, uint32_t p)
 	uint32_t g = HV_EVT_GEN(old) + 4;
 	if (g == 0)
 		g = 4;
-	old = atomic_exchange(&d->ev->st[p], g);
-	if ((old & HV_EVT_PENDING) && !(old & HV_EVT_MASKED)) {
-		/* It was counted in its handle's eventfd: take that count back. */
-		struct hv_conn *o = conn_get(pt->owner);
-		uint64_t n;
-		if (o && o->evfd >= 0) {
-			int fl = fcntl(o->evfd, F_GETFL);
-			fcntl(o->evfd, F_SETFL, fl | O_NONBLOCK);
-			if (read(o->evfd, &n, sizeof(n)) < 0)
-				(void)0;
-			fcntl(o->evfd, F_SETFL, fl);
-		}
-	}
+	/* If it was deliverable, its handle's eventfd keeps one count for
+	 * it; the library treats a count without a port as spurious. */
+	atomic_store(&d->ev->st[p], g);
 	memset(pt, 0, sizeof(*pt));
 	d->nr_ports--;
 }
