@@ -385,6 +385,22 @@ static void copy_b(void)
 			CHECK(!memcmp(out[i], whole + i * 8, 64), "segment %u data", i);
 	}
 
+	/* pin slots: 15 handles may copy with one domain at a time */
+	xengnttab_handle *more[15];
+	for (unsigned i = 0; i < 15; i++) {
+		more[i] = xengnttab_open(NULL, 0);
+		CHECK(more[i]);
+		s = seg_from_gref(1, rw, 0, buf, 8);
+		int16_t want = i < 14 ? GNTST_okay : GNTST_no_space;
+		CHECK(copy1(more[i], &s) == want, "handle %u", i + 2);
+	}
+	CHECK(xengnttab_close(more[0]) == 0);
+	h_expect(2, 1, 1, 0, 0); /* a round trip: xensimd has seen the close */
+	s = seg_from_gref(1, rw, 0, buf, 8);
+	CHECK(copy1(more[14], &s) == GNTST_okay, "a closed handle's slot is free again");
+	for (unsigned i = 1; i < 15; i++)
+		CHECK(xengnttab_close(more[i]) == 0);
+
 	/* now a copies from and into a page b grants it */
 	uint32_t bref;
 	uint8_t *bp = xengntshr_share_pages(shr, 1, 1, &bref, 1);
