@@ -421,7 +421,7 @@ static struct peer *copy_peer(struct xengntdev_handle *h, uint32_t domid, int16_
 		}
 		if (rc || r.a == 0 || r.a >= HV_NR_PIN_SLOTS) {
 			xsim_warn(h->who, "grant copy: no pin slot left on domain %u "
-				  "(at most %u handles copy with one domain)", domid,
+				  "(at most %u handles copy with one domain at a time)", domid,
 				  HV_NR_PIN_SLOTS - 1);
 			*st = GNTST_no_space;
 			pthread_mutex_unlock(&h->lock);
@@ -434,44 +434,11 @@ static struct peer *copy_peer(struct xengntdev_handle *h, uint32_t domid, int16_
 	return p;
 }
 
-/* Xen's _set_status for a copy: check the entry and pin it. */
-static int16_t pin(struct hv_gnt_entry *e, uint64_t bit, bool write, uint16_t ldom)
-{
-	uint64_t w = atomic_load(&e->w);
-
-	for (;;) {
-		uint16_t fl = HV_W_FLAGS(w);
-		if ((fl & GTF_type_mask) != GTF_permit_access || HV_W_DOMID(w) != ldom)
-			return GNTST_general_error;
-		if (write && (fl & GTF_readonly))
-			return GNTST_general_error;
-		uint64_t nw = w | bit | GTF_reading | (write ? GTF_writing : 0);
-		if (atomic_compare_exchange_weak(&e->w, &w, nw))
-			return GNTST_okay;
-	}
-}
-
-static void unpin(struct hv_gnt_entry *e, uint64_t bit)
-{
-	uint64_t w = atomic_load(&e->w);
-
-	for (;;) {
-		uint64_t nw = (w & ~bit) & ~(uint64_t)(GTF_reading | GTF_writing);
-		if (HV_W_PINS(nw))
-			nw |= GTF_reading;
-		if (HV_W_WPINS(nw))
-			nw |= GTF_writing;
-		if (atomic_compare_exchange_weak(&e->w, &w, nw))
-			return;
-	}
-}
-
 static int16_t copy_one(struct xengntdev_handle *h, xengnttab_grant_copy_segment_t *s)
 {
 	bool sg = s->flags & GNTCOPY_source_gref, dg = s->flags & GNTCOPY_dest_gref;
 	struct peer *sp = NULL, *dp = NULL;
 	struct hv_gnt_entry *se = NULL, *de = NULL;
-	uint64_t sbit = 0, dbit = 0;
 	int16_t st = GNTST_okay;
 	uint16_t ldom = (uint16_t)h->c.domid;
 	const uint8_t *src;
@@ -486,8 +453,7 @@ static int16_t copy_one(struct xengntdev_handle *h, xengnttab_grant_copy_segment
 		if (s->source.foreign.ref >= HV_NR_GRANTS)
 			return GNTST_bad_gntref;
 		se = &sp->gt->e[s->source.foreign.ref];
-		sbit = HV_W_RBIT(sp->slot);
-		st = pin(se, sbit, false, ldom);
+		st = hv_pin(se, (unsigned)sp->slot, false, ldom);
 		if (st != GNTST_okay)
 			return st;
 	}
@@ -497,8 +463,7 @@ static int16_t copy_one(struct xengntdev_handle *h, xengnttab_grant_copy_segment
 			goto out;
 		}
 		de = &dp->gt->e[s->dest.foreign.ref];
-		dbit = HV_W_WBIT(dp->slot);
-		st = pin(de, dbit, true, ldom);
+		st = hv_pin(de, (unsigned)dp->slot, true, ldom);
 		if (st != GNTST_okay) {
 			de = NULL;
 			goto out;
@@ -516,9 +481,9 @@ static int16_t copy_one(struct xengntdev_handle *h, xengnttab_grant_copy_segment
 	memmove(dst, src, s->len);
 out:
 	if (de)
-		unpin(de, dbit);
+		hv_unpin(de, (unsigned)dp->slot, true);
 	if (se)
-		unpin(se, sbit);
+		hv_unpin(se, (unsigned)sp->slot, false);
 	return st;
 }
 

@@ -9,7 +9,10 @@
 #define XENSIM_HV_PROTO_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
+
+#include <xen/grant_table.h>
 
 #define HV_PAGE_SIZE 4096u
 #define HV_PAGE_SHIFT 12
@@ -22,29 +25,85 @@
 #define HV_GNT_RESERVED 8u       /* refs 0..7 are never handed out (Xen's reserved entries) */
 
 /*
- * One entry. The low 32 bits of w are Xen's v1 header (flags, domid) with
- * Xen's GTF_* flags; the high 32 bits are the pins of the entry: bit s of
- * the read half / write half is set while "pin slot" s holds the entry for
- * reading / writing. Slot 0 belongs to the daemon (grant mappings), slots
- * 1..15 to gnttab handles doing grant copies. GTF_reading is set while any
- * pin is held, GTF_writing while any write pin is held, as Xen does.
- * The frame of ref r is always page r of the domain's page memfd.
+ * One entry. hdr is Xen's v1 entry header (flags in bits 0-15 with Xen's
+ * GTF_* values, domid in bits 16-31); the frame of ref r is always page r of
+ * the domain's page memfd. rpins/wpins replace Xen's private "active entry"
+ * pin counts: bit s is set while pin slot s holds the entry for reading /
+ * writing. Slot 0 belongs to the daemon (grant mappings, counted there),
+ * slots 1..63 to gnttab handles doing grant copies (one slot per handle and
+ * granting domain). GTF_reading is kept set while any pin is held and
+ * GTF_writing while a write pin is held, as Xen does.
+ *
+ * Pinning sets the slot bit first, then reads hdr and checks it; revoking
+ * clears GTF_permit_access in hdr first, then reads the pins. Both steps are
+ * sequentially consistent, so either the pinner sees the revocation (and
+ * backs off) or the revoker sees the pin (and keeps the entry as a zombie
+ * until the pins are gone).
  */
 struct hv_gnt_entry {
-	_Atomic uint64_t w;
+	_Atomic uint32_t hdr;
 	uint32_t frame;
-	uint32_t pad;
+	_Atomic uint64_t rpins;
+	_Atomic uint64_t wpins;
+	uint64_t pad;
 };
 
-#define HV_W_FLAGS(w) ((uint16_t)((w) & 0xffffu))
-#define HV_W_DOMID(w) ((uint16_t)(((w) >> 16) & 0xffffu))
-#define HV_W_RPINS(w) ((uint16_t)(((w) >> 32) & 0xffffu))
-#define HV_W_WPINS(w) ((uint16_t)(((w) >> 48) & 0xffffu))
-#define HV_W_PINS(w) ((uint32_t)((w) >> 32))
-#define HV_W_RBIT(s) (1ull << (32 + (s)))
-#define HV_W_WBIT(s) (1ull << (48 + (s)))
-#define HV_NR_PIN_SLOTS 16u
+#define HV_HDR_FLAGS(h) ((uint16_t)((h) & 0xffffu))
+#define HV_HDR_DOMID(h) ((uint16_t)((h) >> 16))
+#define HV_NR_PIN_SLOTS 64u
 #define HV_MAP_SLOT 0u
+#define HV_COPY_PINS(e) \
+	((atomic_load(&(e)->rpins) | atomic_load(&(e)->wpins)) & ~(1ull << HV_MAP_SLOT))
+
+/* Make GTF_reading/GTF_writing of hdr follow the pins (after any change). */
+static inline void hv_fix_flags(struct hv_gnt_entry *e)
+{
+	for (;;) {
+		uint64_t r = atomic_load(&e->rpins), w = atomic_load(&e->wpins);
+		uint32_t want = ((r | w) ? GTF_reading : 0) | (w ? GTF_writing : 0);
+		uint32_t h = atomic_load(&e->hdr);
+		if ((h & (GTF_reading | GTF_writing)) != want) {
+			uint32_t nh = (h & ~(uint32_t)(GTF_reading | GTF_writing)) | want;
+			if (!atomic_compare_exchange_strong(&e->hdr, &h, nh))
+				continue;
+		}
+		if (atomic_load(&e->rpins) == r && atomic_load(&e->wpins) == w)
+			return;
+	}
+}
+
+/*
+ * Xen's checks for using an entry (_set_status, v1), then pin it in slot.
+ * The caller must not already hold this slot's bit of the same kind.
+ * Returns GNTST_okay or GNTST_general_error.
+ */
+static inline int16_t hv_pin(struct hv_gnt_entry *e, unsigned slot, bool write, uint16_t ldom)
+{
+	uint64_t bit = 1ull << slot;
+	_Atomic uint64_t *pins = write ? &e->wpins : &e->rpins;
+
+	atomic_fetch_or(pins, bit);
+	uint32_t h = atomic_load(&e->hdr);
+	if ((HV_HDR_FLAGS(h) & GTF_type_mask) != GTF_permit_access || HV_HDR_DOMID(h) != ldom ||
+	    (write && (HV_HDR_FLAGS(h) & GTF_readonly))) {
+		atomic_fetch_and(pins, ~bit);
+		hv_fix_flags(e);
+		return GNTST_general_error;
+	}
+	/* We hold a pin: the flags may only be missing, never extra. An
+	 * unpinner clearing them concurrently re-reads the pins and puts
+	 * them back (hv_fix_flags). */
+	uint32_t want = GTF_reading | (write ? GTF_writing : 0);
+	if ((atomic_load(&e->hdr) & want) != want)
+		atomic_fetch_or(&e->hdr, want);
+	return GNTST_okay;
+}
+
+static inline void hv_unpin(struct hv_gnt_entry *e, unsigned slot, bool write)
+{
+	atomic_fetch_and(write ? &e->wpins : &e->rpins, ~(1ull << slot));
+	hv_fix_flags(e);
+}
 
 struct hv_gnt_table {
 	uint32_t magic;

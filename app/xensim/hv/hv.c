@@ -122,14 +122,9 @@ static struct hv_conn *conn_get(uint32_t id)
 	return &g_conns[id - 1];
 }
 
-static uint64_t w_fix(uint64_t w)
+static bool pinned(struct hv_gnt_entry *e)
 {
-	w &= ~(uint64_t)(GTF_reading | GTF_writing);
-	if (HV_W_PINS(w))
-		w |= GTF_reading;
-	if (HV_W_WPINS(w))
-		w |= GTF_writing;
-	return w;
+	return (atomic_load(&e->rpins) | atomic_load(&e->wpins)) != 0;
 }
 
 static void timer_arm(void)
@@ -150,6 +145,7 @@ static void ref_free(struct hv_dom *d, uint32_t r)
 {
 	struct hv_ref *ref = &d->refs[r];
 
+	atomic_store(&d->gt->e[r].hdr, 0);
 	/* The next user of this frame gets a zeroed page, and memory goes back. */
 	fallocate(d->pool_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 		  (off_t)r * HV_PAGE_SIZE, HV_PAGE_SIZE);
@@ -163,8 +159,6 @@ static void ref_free(struct hv_dom *d, uint32_t r)
 static void ref_revoke(struct hv_dom *d, uint32_t r)
 {
 	struct hv_gnt_entry *e = &d->gt->e[r];
-	uint64_t w = atomic_load(&e->w);
-
 	struct hv_ref *ref = &d->refs[r];
 
 	if (ref->state != REF_ACTIVE)
@@ -179,35 +173,23 @@ static void ref_revoke(struct hv_dom *d, uint32_t r)
 	if (ref->notify & HV_F_NOTIFY_PORT)
 		evt_send(d, ref->notify_port);
 	ref->notify = 0;
-	for (;;) {
-		uint64_t nw = HV_W_PINS(w) ? (w & ~(uint64_t)GTF_type_mask) : 0;
-		if (atomic_compare_exchange_weak(&e->w, &w, nw))
-			break;
-	}
-	d->refs[r].owner = 0;
-	if (HV_W_PINS(w) == 0) {
+	/* No new pin from here on (see hv_proto.h for the ordering). */
+	atomic_fetch_and(&e->hdr, ~(uint32_t)GTF_type_mask);
+	ref->owner = 0;
+	if (!pinned(e)) {
 		ref_free(d, r);
 	} else {
-		d->refs[r].state = REF_ZOMBIE;
+		ref->state = REF_ZOMBIE;
 		d->nr_zombies++;
-		if (w & ~(HV_W_RBIT(0) | HV_W_WBIT(0)) & 0xffffffff00000000ull)
+		if (HV_COPY_PINS(e))
 			timer_arm();
 	}
 }
 
 static void zombie_check(struct hv_dom *d, uint32_t r)
 {
-	struct hv_gnt_entry *e = &d->gt->e[r];
-	uint64_t w = atomic_load(&e->w);
-
-	if (d->refs[r].state != REF_ZOMBIE)
-		return;
-	while (HV_W_PINS(w) == 0) {
-		if (atomic_compare_exchange_weak(&e->w, &w, 0)) {
-			ref_free(d, r);
-			return;
-		}
-	}
+	if (d->refs[r].state == REF_ZOMBIE && !pinned(&d->gt->e[r]))
+		ref_free(d, r);
 }
 
 /* Returns true if some zombie is still pinned by a grant copy. */
@@ -221,8 +203,7 @@ static bool zombies_scan(struct hv_dom *d)
 		if (d->refs[r].state != REF_ZOMBIE)
 			continue;
 		zombie_check(d, r);
-		if (d->refs[r].state == REF_ZOMBIE &&
-		    (atomic_load(&d->gt->e[r].w) & 0xfffefffe00000000ull))
+		if (d->refs[r].state == REF_ZOMBIE && HV_COPY_PINS(&d->gt->e[r]))
 			copy_pinned = true;
 	}
 	return copy_pinned;
@@ -298,10 +279,12 @@ static int op_share(struct hv_conn *c, uint32_t cid, struct hv_msg *q, struct hv
 			ref->notify_port = q->d;
 		}
 		d->gt->e[r].frame = r;
-		uint64_t w = GTF_permit_access | ((uint64_t)rdom << 16);
+		uint32_t h = GTF_permit_access | (rdom << 16);
 		if (!(flags & HV_F_WRITABLE))
-			w |= GTF_readonly;
-		atomic_store(&d->gt->e[r].w, w);
+			h |= GTF_readonly;
+		atomic_store(&d->gt->e[r].hdr, h);
+		/* a late pinner that failed may still be clearing its bit */
+		hv_fix_flags(&d->gt->e[r]);
 		d->nr_grants++;
 	}
 	p->count = count;
@@ -329,24 +312,11 @@ static int op_unshare(struct hv_conn *c, uint32_t cid, struct hv_msg *q)
 
 static void map_pin_release(struct hv_dom *rd, uint32_t r, bool writable)
 {
-	struct hv_gnt_entry *e = &rd->gt->e[r];
 	struct hv_ref *ref = &rd->refs[r];
+	uint32_t *cnt = writable ? &ref->nmap_w : &ref->nmap_r;
 
-	if (writable)
-		ref->nmap_w--;
-	else
-		ref->nmap_r--;
-	uint64_t w = atomic_load(&e->w);
-	for (;;) {
-		uint64_t nw = w;
-		if (!ref->nmap_w)
-			nw &= ~HV_W_WBIT(HV_MAP_SLOT);
-		if (!ref->nmap_w && !ref->nmap_r)
-			nw &= ~HV_W_RBIT(HV_MAP_SLOT);
-		nw = w_fix(nw);
-		if (atomic_compare_exchange_weak(&e->w, &w, nw))
-			break;
-	}
+	if (--*cnt == 0)
+		hv_unpin(&rd->gt->e[r], HV_MAP_SLOT, writable);
 	zombie_check(rd, r);
 }
 
@@ -356,24 +326,21 @@ static int map_pin(struct hv_dom *rd, uint32_t r, uint32_t ldom, bool writable)
 	if (r >= HV_NR_GRANTS)
 		return GNTST_bad_gntref;
 	struct hv_gnt_entry *e = &rd->gt->e[r];
-	uint64_t w = atomic_load(&e->w);
-	for (;;) {
-		uint16_t fl = HV_W_FLAGS(w);
-		if ((fl & GTF_type_mask) != GTF_permit_access || HV_W_DOMID(w) != ldom)
+	struct hv_ref *ref = &rd->refs[r];
+	uint32_t *cnt = writable ? &ref->nmap_w : &ref->nmap_r;
+
+	if (*cnt == 0) {
+		int st = hv_pin(e, HV_MAP_SLOT, writable, (uint16_t)ldom);
+		if (st != GNTST_okay)
+			return st;
+	} else {
+		/* slot 0 already holds it: the same checks, no new pin */
+		uint32_t h = atomic_load(&e->hdr);
+		if ((HV_HDR_FLAGS(h) & GTF_type_mask) != GTF_permit_access ||
+		    HV_HDR_DOMID(h) != ldom || (writable && (HV_HDR_FLAGS(h) & GTF_readonly)))
 			return GNTST_general_error;
-		if (writable && (fl & GTF_readonly))
-			return GNTST_general_error;
-		uint64_t nw = w | HV_W_RBIT(HV_MAP_SLOT);
-		if (writable)
-			nw |= HV_W_WBIT(HV_MAP_SLOT);
-		nw = w_fix(nw);
-		if (atomic_compare_exchange_weak(&e->w, &w, nw))
-			break;
 	}
-	if (writable)
-		rd->refs[r].nmap_w++;
-	else
-		rd->refs[r].nmap_r++;
+	(*cnt)++;
 	return GNTST_okay;
 }
 
@@ -495,16 +462,16 @@ static int op_slot(struct hv_conn *c, uint32_t cid, struct hv_msg *q, struct hv_
 
 static void slot_release(struct hv_dom *rd, uint32_t s)
 {
-	uint64_t bits = HV_W_RBIT(s) | HV_W_WBIT(s);
+	uint64_t bit = 1ull << s;
 
 	rd->slot_owner[s] = 0;
 	for (uint32_t r = 0; r < HV_NR_GRANTS; r++) {
 		struct hv_gnt_entry *e = &rd->gt->e[r];
-		uint64_t w = atomic_load(&e->w);
-		while (w & bits) {
-			if (atomic_compare_exchange_weak(&e->w, &w, w_fix(w & ~bits)))
-				break;
-		}
+		if (!((atomic_load(&e->rpins) | atomic_load(&e->wpins)) & bit))
+			continue;
+		atomic_fetch_and(&e->rpins, ~bit);
+		atomic_fetch_and(&e->wpins, ~bit);
+		hv_fix_flags(e);
 		zombie_check(rd, r);
 	}
 }
