@@ -64,6 +64,7 @@ struct xs_dom {
 };
 
 static char xs_dir[4096];
+static bool trace; /* XENSIM_TRACE set: log every request and event */
 static struct xs_dom *doms;
 static struct xs_conn *conns;
 
@@ -146,6 +147,8 @@ static void send_event(struct xs_conn *c, const char *path, const char *token)
 				  "watch events", c->domid);
 		return;
 	}
+	if (trace)
+		xsimd_log("xs: dom%u <- event %s %s", c->domid, path, token);
 	conn_queue(c, XS_WATCH_EVENT, 0, 0, path, strlen(path) + 1, token,
 		   strlen(token) + 1);
 }
@@ -1016,6 +1019,45 @@ static const struct {
 	[XS_DIRECTORY_PART] = { op_directory_part, 0 },
 };
 
+static const char *const op_names[XS_TYPE_COUNT] = {
+	[XS_CONTROL] = "CONTROL", [XS_DIRECTORY] = "DIRECTORY",
+	[XS_READ] = "READ", [XS_GET_PERMS] = "GET_PERMS",
+	[XS_WATCH] = "WATCH", [XS_UNWATCH] = "UNWATCH",
+	[XS_TRANSACTION_START] = "TRANSACTION_START",
+	[XS_TRANSACTION_END] = "TRANSACTION_END",
+	[XS_INTRODUCE] = "INTRODUCE", [XS_RELEASE] = "RELEASE",
+	[XS_GET_DOMAIN_PATH] = "GET_DOMAIN_PATH", [XS_WRITE] = "WRITE",
+	[XS_MKDIR] = "MKDIR", [XS_RM] = "RM", [XS_SET_PERMS] = "SET_PERMS",
+	[XS_WATCH_EVENT] = "WATCH_EVENT", [XS_ERROR] = "ERROR",
+	[XS_IS_DOMAIN_INTRODUCED] = "IS_DOMAIN_INTRODUCED",
+	[XS_RESUME] = "RESUME", [XS_SET_TARGET] = "SET_TARGET",
+	[XS_RESET_WATCHES] = "RESET_WATCHES",
+	[XS_DIRECTORY_PART] = "DIRECTORY_PART",
+};
+
+/* One log line per request: its strings (nul shown as a space), result. */
+static void trace_request(struct xs_conn *c, int rc)
+{
+	char args[96];
+	size_t i, n = c->hdr.len < sizeof(args) - 1 ? c->hdr.len
+						      : sizeof(args) - 1;
+	const char *name = c->hdr.type < XS_TYPE_COUNT &&
+				   op_names[c->hdr.type]
+			   ? op_names[c->hdr.type]
+			   : "?";
+
+	for (i = 0; i < n; i++) {
+		unsigned char ch = c->payload[i];
+
+		args[i] = !ch ? ' ' : (ch < 0x20 || ch > 0x7e) ? '.' : ch;
+	}
+	args[n] = 0;
+	xsimd_log("xs: dom%u -> %s tx=%u req=%u [%s] %s", c->domid, name,
+		  c->hdr.tx_id, c->hdr.req_id, args,
+		  rc ? strerrorname_np(rc) ? strerrorname_np(rc) : "error"
+		     : "OK");
+}
+
 static void process(struct xs_conn *c)
 {
 	struct req r = { .c = c, .h = &c->hdr, .p = c->payload,
@@ -1024,12 +1066,12 @@ static void process(struct xs_conn *c)
 	int rc;
 
 	if (type >= XS_TYPE_COUNT || !ops[type].fn) {
-		reply_error(&r, ENOSYS);
-		return;
+		rc = ENOSYS;
+		goto error;
 	}
 	if ((ops[type].flags & F_PRIV) && c->domid != 0) {
-		reply_error(&r, EACCES);
-		return;
+		rc = EACCES;
+		goto error;
 	}
 	if (!(ops[type].flags & F_NOTID) && c->hdr.tx_id) {
 		struct xs_tx *t;
@@ -1038,14 +1080,21 @@ static void process(struct xs_conn *c)
 		     t = tx_list_next(t))
 			;
 		if (!t) {
-			reply_error(&r, ENOENT);
-			return;
+			rc = ENOENT;
+			goto error;
 		}
 		r.tx = t;
 	}
 	rc = ops[type].fn(&r);
+	if (trace)
+		trace_request(c, rc);
 	if (rc)
 		reply_error(&r, rc);
+	return;
+error:
+	if (trace)
+		trace_request(c, rc);
+	reply_error(&r, rc);
 }
 
 /* ---------------- connections ---------------- */
@@ -1182,6 +1231,8 @@ int xs_init(const char *dir)
 	static const struct xs_perm p = { .id = 0, .perm = XS_PERM_NONE };
 
 	snprintf(xs_dir, sizeof(xs_dir), "%s", dir);
+	trace = getenv("XENSIM_TRACE") && *getenv("XENSIM_TRACE") &&
+		strcmp(getenv("XENSIM_TRACE"), "0");
 	db_init();
 	if (!db_create(NULL, "/", &p, 1))
 		return -ENOMEM;

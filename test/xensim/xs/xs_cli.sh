@@ -52,9 +52,11 @@ done
 expect_fail "$XENSIM" stop "$DIR"
 expect_fail "$XENSIM" status "$DIR"
 
-# and it starts again in the same directory
-"$XENSIM" start "$DIR" >/dev/null
+# and it starts again in the same directory, here with a request trace
+XENSIM_TRACE=1 "$XENSIM" start "$DIR" >/dev/null
 expect_eq "$(as 0 xenstore-read /local/domain/0/name)" "Domain-0" "restart"
+grep -q 'xs: dom0 -> READ tx=0 req=[0-9]* \[/local/domain/0/name \] OK' \
+	"$DIR/xensimd.log" || fail "no trace of the READ"
 
 # even after a crash (stale sockets, no stop)
 pid=$(cat "$DIR/xensimd.pid")
