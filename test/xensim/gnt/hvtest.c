@@ -881,7 +881,7 @@ static void notify_b(void)
 /* ================================================================ */
 /* revocation racing with grant copies never tears a page */
 
-#define RACE_ROUNDS 1000u
+#define RACE_ROUNDS 3000u
 
 static void race_a(void)
 {
