@@ -699,6 +699,18 @@ static int cmd_vif_remove(const char *dir, int argc, char **argv)
 	}
 	if (!be_path)
 		die("no vif %d in domain %d", devid, fe);
+	/* The frontend's copy is the guest's to write: accept only a path of
+	 * the right form, never remove anything else as dom0. */
+	{
+		unsigned int b, f, d;
+		char extra;
+
+		if (sscanf(be_path, "/local/domain/%u/backend/vif/%u/%u%c", &b,
+			   &f, &d, &extra) != 3 ||
+		    f != (unsigned int)fe || d != (unsigned int)devid)
+			die("vif %d of domain %d: unexpected backend path '%s'",
+			    devid, fe, be_path);
+	}
 
 	if (!force) {
 		/* As libxl: offline, ask the backend to close, wait for it. */

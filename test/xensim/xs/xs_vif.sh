@@ -94,6 +94,13 @@ expect_fail as 0 xenstore-exists /libxl/1/device/vif/0
 grep -q "did not close" "$DIR/remove.err" || fail "no timeout warning"
 expect_fail as 0 xenstore-exists /local/domain/1/device/vif/1
 
+# the guest may rewrite its frontend's backend path: never trusted
+"$XENSIM" vif add "$DIR" --frontend 1 --backend 2 --devid 5 >/dev/null
+as 0 xenstore-rm /libxl/1/device/vif/5
+as 1 xenstore-write device/vif/5/backend /local/domain/0
+expect_fail "$XENSIM" vif remove "$DIR" --frontend 1 --devid 5 --force
+as 0 xenstore-exists /local/domain/0 || fail "dom0's directory removed"
+
 # --force removes at once
 "$XENSIM" vif add "$DIR" --frontend 2 --backend 1 >/dev/null
 "$XENSIM" vif remove "$DIR" --frontend 2 --devid 0 --force
