@@ -560,10 +560,9 @@ static int cmd_vif_add(const char *dir, int argc, char **argv)
 		 "/local/domain/%d/backend/vif/%d/%d", be, fe, devid);
 	snprintf(lx_path, sizeof(lx_path), "/libxl/%d/device/vif/%d", fe,
 		 devid);
+	/* Only the toolstack's own record counts: the frontend directory is
+	 * the guest's, whatever it left there is replaced. */
 	v = xs_read(xs, XBT_NULL, lx_path, NULL);
-	if (!v) {
-		v = xs_read(xs, XBT_NULL, fe_path, NULL);
-	}
 	if (v) {
 		free(v);
 		die("vif %d of domain %d already exists", devid, fe);

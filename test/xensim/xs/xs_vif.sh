@@ -45,6 +45,17 @@ expect_eq "$(as 0 xenstore-read /libxl/1/device/vif/0/backend)" \
 # the guest reaches its vif with relative paths
 expect_eq "$(as 1 xenstore-read device/vif/0/backend-id)" "2" "relative"
 
+# what a guest left in its frontend directory is replaced
+as 1 xenstore-write device/vif/3/backend /evil device/vif/3/junk 1
+as 1 xenstore-chmod device/vif/3 b1
+"$XENSIM" vif add "$DIR" --frontend 1 --backend 2 --devid 3 >/dev/null
+expect_fail as 0 xenstore-exists /local/domain/1/device/vif/3/junk
+expect_eq "$(as 0 xenstore-read /local/domain/1/device/vif/3/backend)" \
+	/local/domain/2/backend/vif/1/3 "backend path replaced"
+expect_eq "$(as 0 xenstore-ls -p /local/domain/1/device/vif | grep '^3 ' |
+	sed -e 's/.*(//; s/)//')" "n1,r2" "frontend perms reset"
+"$XENSIM" vif remove "$DIR" --frontend 1 --devid 3 --force
+
 # next devid, default MAC, non-default MTU, no hotplug emulation
 "$XENSIM" vif add "$DIR" --frontend 1 --backend 2 --mtu 9000 --no-hotplug \
 	>/dev/null
