@@ -30,6 +30,7 @@
 #include "hv_proto.h"
 
 #define PG 4096u
+#define BIG 5000u /* pages: more than one daemon message (4096 refs) */
 
 enum { T_REFS = 1, T_STEP, T_PORT, T_DONE, T_READY, T_GO };
 
@@ -182,6 +183,20 @@ static void share_map_a(void)
 		CHECK(f == GTF_permit_access, "flags 0x%x after unmap", f);
 	}
 
+	/* more pages than one daemon message carries */
+	static uint32_t big[BIG];
+	uint8_t *bp = xengntshr_share_pages(shr, 2, BIG, big, 1);
+	CHECK(bp, "share %u pages: %s", BIG, strerror(errno));
+	for (unsigned i = 0; i < BIG; i++)
+		memcpy(bp + (size_t)i * PG + 8, &i, sizeof(i));
+	h_expect(1, 1, 6 + BIG, 0, 0);
+	for (unsigned i = 0; i < BIG; i += 14)
+		h_send(peer, T_REFS, BIG - i < 14 ? BIG - i : 14, big + i);
+	step_wait(peer, 4);
+	for (unsigned i = 0; i < BIG; i++)
+		CHECK(bp[(size_t)i * PG] == (uint8_t)(i * 3), "b's write in big page %u", i);
+	CHECK(xengntshr_unshare(shr, bp, BIG) == 0);
+
 	errno = 0;
 	CHECK(xengntshr_unshare(shr, p + 17, 1) == -1 && errno == EINVAL);
 	CHECK(xengntshr_unshare(shr, ro, 1) == 0);
@@ -246,8 +261,43 @@ static void share_map_b(void)
 	CHECK(xengnttab_unmap(gt, r, 1) == 0);
 	h_expect(2, 1, 0, 0, 0);
 	CHECK(xengnttab_set_max_grants(gt, 128) == 0);
-	CHECK(xengnttab_close(gt) == 0);
+
+	/* one mapping of refs from two domains: a's and our own */
+	xengntshr_handle *shr = xengntshr_open(NULL, 0);
+	CHECK(shr);
+	uint32_t own;
+	uint8_t *op = xengntshr_share_pages(shr, 2, 1, &own, 1);
+	CHECK(op);
+	op[0] = 0x3c;
+	uint32_t doms2[2] = { 2, 1 }, refs2[2] = { own, refs[1] };
+	uint8_t *m3 = xengnttab_map_grant_refs(gt, 2, doms2, refs2, PROT_READ | PROT_WRITE);
+	CHECK(m3 && m3[0] == 0x3c && m3[PG] == 0xa1);
+	m3[1] = 0x3d;
+	CHECK(op[1] == 0x3d);
+	CHECK(xengnttab_unmap(gt, m3, 2) == 0);
+	CHECK(xengntshr_unshare(shr, op, 1) == 0);
+	CHECK(xengntshr_close(shr) == 0);
 	step_send(peer, 3);
+
+	/* a big mapping, split into several daemon requests */
+	static uint32_t big[BIG];
+	for (unsigned i = 0; i < BIG; i += 14) {
+		struct hmsg bm;
+		h_recv(peer, T_REFS, &bm);
+		memcpy(big + i, bm.v, bm.n * sizeof(uint32_t));
+	}
+	uint8_t *bmap = xengnttab_map_domain_grant_refs(gt, BIG, 1, big, PROT_READ | PROT_WRITE);
+	CHECK(bmap, "map %u refs: %s", BIG, strerror(errno));
+	h_expect(2, 1, 0, BIG, 0);
+	for (unsigned i = 0; i < BIG; i++) {
+		uint32_t v;
+		memcpy(&v, bmap + (size_t)i * PG + 8, sizeof(v));
+		CHECK(v == i, "big page %u", i);
+		bmap[(size_t)i * PG] = (uint8_t)(i * 3);
+	}
+	CHECK(xengnttab_unmap(gt, bmap, BIG) == 0);
+	step_send(peer, 4);
+	CHECK(xengnttab_close(gt) == 0);
 }
 
 /* ================================================================ */
