@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -987,6 +988,99 @@ static void race_b(void)
 }
 
 /* ================================================================ */
+/* threads: several handles copying at once, one handle shared by threads */
+
+#define TPAGES 64u
+#define TTHREADS 4
+
+struct tcopy {
+	xengnttab_handle *gt;
+	const uint32_t *refs;
+	unsigned seed;
+	unsigned iters;
+	unsigned errors;
+};
+
+static void *tcopy_run(void *arg)
+{
+	struct tcopy *t = arg;
+	xengnttab_grant_copy_segment_t segs[16];
+	uint8_t out[16][256];
+
+	for (unsigned it = 0; it < t->iters; it++) {
+		unsigned pg[16];
+		for (unsigned i = 0; i < 16; i++) {
+			t->seed = t->seed * 1103515245u + 12345u;
+			pg[i] = (t->seed >> 8) % TPAGES;
+			segs[i] = seg_from_gref(1, t->refs[pg[i]], (uint16_t)((t->seed >> 4) % 3840),
+						out[i], 256);
+		}
+		if (xengnttab_grant_copy(t->gt, 16, segs) != 0) {
+			t->errors++;
+			continue;
+		}
+		for (unsigned i = 0; i < 16; i++)
+			if (segs[i].status != GNTST_okay || out[i][0] != pg[i] || out[i][255] != pg[i])
+				t->errors++;
+	}
+	return NULL;
+}
+
+static void threads_a(void)
+{
+	xengntshr_handle *shr = xengntshr_open(NULL, 0);
+	CHECK(shr);
+	uint32_t refs[TPAGES];
+	uint8_t *p = xengntshr_share_pages(shr, 2, TPAGES, refs, 0);
+	CHECK(p);
+	for (unsigned i = 0; i < TPAGES; i++)
+		memset(p + (size_t)i * PG, (int)i, PG);
+	for (unsigned i = 0; i < TPAGES; i += 14)
+		h_send(peer, T_REFS, TPAGES - i < 14 ? TPAGES - i : 14, refs + i);
+	step_wait(peer, 1);
+	CHECK(xengntshr_close(shr) == 0);
+	h_expect(1, 1, 0, 0, 0);
+}
+
+static void threads_b(void)
+{
+	uint32_t refs[TPAGES];
+	for (unsigned i = 0; i < TPAGES; i += 14) {
+		struct hmsg m;
+		h_recv(peer, T_REFS, &m);
+		memcpy(refs + i, m.v, m.n * sizeof(uint32_t));
+	}
+	pthread_t th[TTHREADS + 2];
+	struct tcopy tc[TTHREADS + 2];
+	xengnttab_handle *shared = xengnttab_open(NULL, 0);
+	CHECK(shared);
+	for (unsigned i = 0; i < TTHREADS + 2; i++) {
+		tc[i].gt = i < TTHREADS ? xengnttab_open(NULL, 0) : shared;
+		CHECK(tc[i].gt);
+		tc[i].refs = refs;
+		tc[i].seed = i * 7919u + 1;
+		tc[i].iters = 5000;
+		tc[i].errors = 0;
+		CHECK(pthread_create(&th[i], NULL, tcopy_run, &tc[i]) == 0);
+	}
+	/* meanwhile, mappings come and go through the shared handle */
+	for (unsigned k = 0; k < 300; k++) {
+		uint8_t *m = xengnttab_map_domain_grant_refs(shared, 8, 1, refs + (k % 8) * 8, PROT_READ);
+		CHECK(m && m[0] == (k % 8) * 8 && m[7 * PG] == (k % 8) * 8 + 7);
+		CHECK(xengnttab_unmap(shared, m, 8) == 0);
+	}
+	for (unsigned i = 0; i < TTHREADS + 2; i++) {
+		pthread_join(th[i], NULL);
+		CHECK(tc[i].errors == 0, "thread %u: %u bad copies", i, tc[i].errors);
+		if (i < TTHREADS)
+			CHECK(xengnttab_close(tc[i].gt) == 0);
+	}
+	CHECK(xengnttab_close(shared) == 0);
+	h_expect(2, 1, 0, 0, 0);
+	step_send(peer, 1);
+}
+
+/* ================================================================ */
 
 struct scenario {
 	const char *name;
@@ -1004,6 +1098,7 @@ static const struct scenario scenarios[] = {
 	{ "sigstop", sigstop_a, sigstop_b },
 	{ "notify", notify_a, notify_b },
 	{ "race", race_a, race_b },
+	{ "threads", threads_a, threads_b },
 };
 
 static const struct scenario *find(const char *name)
