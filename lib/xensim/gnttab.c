@@ -25,7 +25,7 @@ struct peer {
 	uint8_t *pool;
 	int pool_fd;
 	int slot;          /* grant-copy pin slot, -1 if none yet */
-	bool dead;
+	_Atomic bool dead; /* domain destroyed: attach again */
 };
 
 struct region {
