@@ -45,7 +45,7 @@ struct xs_conn {
 	/* output */
 	char *out;
 	size_t out_len, out_off, out_cap;
-	bool out_armed;
+	uint32_t events; /* epoll events asked for */
 	unsigned int dropped_events;
 	/* state */
 	struct xs_watch *watches;
@@ -89,9 +89,19 @@ static void conn_flush(struct xs_conn *c)
 		c->out_off = c->out_len = 0;
 	if (c->dead)
 		return;
-	if ((c->out_len != 0) != c->out_armed) {
-		c->out_armed = c->out_len != 0;
-		xsimd_modify_fd(c->fd, EPOLLIN | (c->out_armed ? EPOLLOUT : 0));
+	/*
+	 * Write when output is pending; stop reading requests from a client
+	 * that does not read its replies, until it does.
+	 */
+	{
+		size_t pending = c->out_len - c->out_off;
+		uint32_t ev = (pending < XS_OUTQ_STOP ? EPOLLIN : 0) |
+			      (pending ? EPOLLOUT : 0);
+
+		if (ev != c->events) {
+			c->events = ev;
+			xsimd_modify_fd(c->fd, ev);
+		}
 	}
 }
 
@@ -1134,6 +1144,9 @@ static void conn_read(struct xs_conn *c)
 	for (;;) {
 		ssize_t n;
 
+		if (c->out_len - c->out_off >= XS_OUTQ_STOP)
+			return; /* reading resumes when the output drains */
+
 		if (c->hdr_used < sizeof(c->hdr)) {
 			n = recv(c->fd, (char *)&c->hdr + c->hdr_used,
 				 sizeof(c->hdr) - c->hdr_used, 0);
@@ -1190,6 +1203,10 @@ static void conn_event(void *arg, uint32_t events)
 		conn_flush(c);
 	if (!c->dead && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
 		conn_read(c);
+	/* A throttled client that hung up: nothing more to read or write. */
+	if (!c->dead && (events & (EPOLLHUP | EPOLLERR)) &&
+	    !(c->events & EPOLLIN))
+		c->dead = true;
 	reap();
 }
 
@@ -1208,6 +1225,7 @@ static void dom_accept(void *arg, uint32_t events)
 	}
 	c->fd = fd;
 	c->domid = d->domid;
+	c->events = EPOLLIN;
 	if (xsimd_watch_fd(fd, EPOLLIN, conn_event, c)) {
 		close(fd);
 		free(c);

@@ -22,6 +22,7 @@
 #define XS_QUOTA_PERMS 5         /* entries in one SET_PERMS */
 #define XS_QUOTA_NODES 1000      /* nodes a domain owns */
 #define XS_OUTQ_MAX (1u << 20)   /* queued output before events are dropped */
+#define XS_OUTQ_STOP (4u << 20)  /* queued output before reading stops */
 
 /* ---- string-keyed hash table with intrusive entries ---- */
 struct ht_ent {

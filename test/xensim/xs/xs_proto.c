@@ -662,6 +662,45 @@ static void test_raw(void)
 		xs_close(d0);
 	}
 
+	/* A client that never reads its replies: the daemon stops reading
+	 * it (its writes end up blocking) and keeps serving the others. */
+	{
+		static const char req[] = "domid";
+		struct xsd_sockmsg rq = { XS_READ, 0, 0, sizeof(req) };
+		char msg[sizeof(rq) + sizeof(req)];
+		size_t sent = 0, off = 0;
+		bool blocked = false;
+		struct xs_handle *d0;
+
+		memcpy(msg, &rq, sizeof(rq));
+		memcpy(msg + sizeof(rq), req, sizeof(req));
+		fd = raw_connect(1);
+		while (sent < (64u << 20)) {
+			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+			ssize_t n;
+
+			/* Blocked for a whole second: the daemon stopped. */
+			if (poll(&pfd, 1, 1000) <= 0) {
+				blocked = true;
+				break;
+			}
+			n = send(fd, msg + off, sizeof(msg) - off, MSG_DONTWAIT);
+			if (n > 0) {
+				sent += n;
+				off = (off + n) % sizeof(msg);
+			} else if (n < 0 && errno != EAGAIN) {
+				break;
+			}
+		}
+		CHECK(blocked, "daemon read %zu bytes of requests", sent);
+		d0 = open_as(0);
+		CHECK(read_eq(d0, XBT_NULL, "/local/domain/1/domid", "1"),
+		      "others served meanwhile");
+		xs_close(d0);
+		close(fd);
+		CHECK(wait_status(1, "conns", 0), "flooding connection released");
+	}
+
 	/* RESET_WATCHES drops the watches and transactions of the caller. */
 	fd = raw_connect(1);
 	raw_send(fd, XS_WATCH, 1, 0, "rw\0tok", 7);
