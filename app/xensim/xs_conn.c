@@ -269,7 +269,10 @@ static bool can_read(uint32_t domid, const char *path)
 	return n && (perm_for(domid, n) & XS_PERM_READ);
 }
 
-/* Permissions a node had before SET_PERMS changed them (or none). */
+/*
+ * Permissions a node had before a change (SET_PERMS, or a transaction that
+ * removed it), or NULL: whoever could read it then hears of the change.
+ */
 static const struct xs_node *old_perms;
 
 static bool watch_permitted(uint32_t domid, const char *path)
@@ -323,16 +326,20 @@ void xs_fire_watches(const char *path, bool exact)
 	}
 }
 
-static void fire_cb(const char *path, bool exact, void *arg)
+static void fire_cb(const char *path, bool exact, const struct xs_node *perms,
+		    void *arg)
 {
+	old_perms = perms;
 	xs_fire_watches(path, exact);
+	old_perms = NULL;
 }
 
-/* A change in a transaction fires at commit. */
-static void fire(struct xs_tx *tx, const char *path, bool exact)
+/* A change of node n at path; in a transaction, it fires at commit. */
+static void fire(struct xs_tx *tx, const char *path, bool exact,
+		 const struct xs_node *n)
 {
 	if (tx)
-		tx_queue_event(tx, path, exact);
+		tx_queue_event(tx, path, exact, n);
 	else
 		xs_fire_watches(path, exact);
 }
@@ -465,7 +472,7 @@ static int do_write_path(uint32_t domid, struct xs_tx *tx, const char *path,
 		if (rc)
 			return rc;
 	}
-	fire(tx, path, false);
+	fire(tx, path, false, db_get(tx, path));
 	return 0;
 }
 
@@ -479,7 +486,7 @@ static void rm_subtree(struct xs_tx *tx, const char *path, bool top)
 	if (!n)
 		return;
 	/* Fire while the node is still there, so permissions can be seen. */
-	fire(tx, path, !top);
+	fire(tx, path, !top, n);
 	len = n->childlen;
 	children = len ? malloc(len) : NULL;
 	if (len && !children)
@@ -796,7 +803,7 @@ static int op_set_perms(struct req *r)
 		db_dirty(r->tx, n);
 		if (!r->tx)
 			old_perms = &old;
-		fire(r->tx, path, false);
+		fire(r->tx, path, false, n);
 		old_perms = NULL;
 		free(old.perms);
 	}

@@ -256,6 +256,7 @@ struct tx_ent {
 struct tx_event {
 	struct tx_event *next;
 	bool exact;
+	struct xs_node perms; /* only perms/nperms used */
 	char path[];
 };
 
@@ -322,13 +323,19 @@ static struct tx_ent *tx_ent_get(struct xs_tx *tx, const char *path)
 	return te;
 }
 
-int tx_queue_event(struct xs_tx *tx, const char *path, bool exact)
+int tx_queue_event(struct xs_tx *tx, const char *path, bool exact,
+		   const struct xs_node *n)
 {
 	size_t len = strlen(path) + 1;
-	struct tx_event *ev = malloc(sizeof(*ev) + len);
+	struct tx_event *ev = calloc(1, sizeof(*ev) + len);
 
 	if (!ev)
 		return ENOMEM;
+	if (n && n->nperms) {
+		ev->perms.perms = dup_mem(n->perms, n->nperms * sizeof(*n->perms));
+		if (ev->perms.perms)
+			ev->perms.nperms = n->nperms;
+	}
 	ev->next = NULL;
 	ev->exact = exact;
 	memcpy(ev->path, path, len);
@@ -337,8 +344,7 @@ int tx_queue_event(struct xs_tx *tx, const char *path, bool exact)
 	return 0;
 }
 
-int tx_commit(struct xs_tx *tx,
-	      void (*fire)(const char *path, bool exact, void *arg), void *arg)
+int tx_commit(struct xs_tx *tx, tx_fire_fn fire, void *arg)
 {
 	struct ht_ent *e;
 	struct tx_event *ev;
@@ -370,7 +376,8 @@ int tx_commit(struct xs_tx *tx,
 		}
 	}
 	for (ev = tx->events; ev; ev = ev->next)
-		fire(ev->path, ev->exact, arg);
+		fire(ev->path, ev->exact, ev->perms.nperms ? &ev->perms : NULL,
+		     arg);
 	return 0;
 }
 
@@ -395,6 +402,7 @@ void tx_free(struct xs_tx *tx)
 	ht_free(&tx->ents);
 	for (ev = tx->events; ev; ev = evn) {
 		evn = ev->next;
+		free(ev->perms.perms);
 		free(ev);
 	}
 	free(tx);

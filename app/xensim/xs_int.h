@@ -88,11 +88,16 @@ void db_forget_domain(uint32_t domid);
 
 /* Transactions. */
 struct xs_tx *tx_new(uint32_t id);
-/* Queue a watch event for the commit. */
-int tx_queue_event(struct xs_tx *tx, const char *path, bool exact);
+/*
+ * Queue a watch event for the commit, with the perms the node n had in the
+ * transaction (it may be gone by then: its watchers must still hear of it).
+ */
+int tx_queue_event(struct xs_tx *tx, const char *path, bool exact,
+		   const struct xs_node *n);
 /* Returns 0 or EAGAIN; on success, calls fire() for every queued event. */
-int tx_commit(struct xs_tx *tx,
-	      void (*fire)(const char *path, bool exact, void *arg), void *arg);
+typedef void (*tx_fire_fn)(const char *path, bool exact,
+			   const struct xs_node *perms, void *arg);
+int tx_commit(struct xs_tx *tx, tx_fire_fn fire, void *arg);
 void tx_free(struct xs_tx *tx);
 uint32_t tx_id(const struct xs_tx *tx);
 struct xs_tx *tx_list_next(struct xs_tx *tx);

@@ -112,9 +112,15 @@ as 1 xenstore-write device/vif/5/backend /local/domain/0
 expect_fail "$XENSIM" vif remove "$DIR" --frontend 1 --devid 5 --force
 as 0 xenstore-exists /local/domain/0 || fail "dom0's directory removed"
 
-# --force removes at once
+# --force removes at once; the removal (one transaction) reaches the
+# backend domain's watch on the frontend's state, though the node is gone
 "$XENSIM" vif add "$DIR" --frontend 2 --backend 1 >/dev/null
+as 1 timeout 10 xenstore-watch -n 2 /local/domain/2/device/vif/0/state \
+	>"$DIR/be.out" &
+wpid=$!
+wait_lines "$DIR/be.out" 1
 "$XENSIM" vif remove "$DIR" --frontend 2 --devid 0 --force
+wait $wpid || fail "the backend domain missed the removal of the frontend"
 expect_fail as 0 xenstore-exists /local/domain/2/device/vif/0
 expect_fail as 0 xenstore-exists /local/domain/1/backend/vif/2/0
 echo PASS
