@@ -5,6 +5,7 @@
 #
 #   devtools/install-deps.sh            build + test dependencies
 #   devtools/install-deps.sh --lab      also what the real-Xen lab needs
+#   devtools/install-deps.sh --bench    also what devtools/bench plots with
 set -eu
 
 BUILD_PKGS="gcc make libdpdk-dev dpdk-dev libxen-dev xenstore-utils meson
@@ -16,6 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 pkgs=$BUILD_PKGS
 [ "${1:-}" = "--lab" ] && pkgs="$pkgs $LAB_PKGS"
+[ "${1:-}" = "--bench" ] && pkgs="$pkgs gnuplot-nox"
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps: run as root (it installs Debian packages)" >&2
