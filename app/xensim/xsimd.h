@@ -8,7 +8,8 @@
  *     used by the xensim CLI, domain lifecycle;
  *   - the xenstore (xs_*.c): xenstored wire protocol on DIR/xs-dom<N>.sock;
  *   - the hypervisor part (hv/): grant tables and event channels, served to
- *     the drop-in libxengnttab/libxenevtchn of lib/xensim over DIR/hv.sock.
+ *     the drop-in libxengnttab/libxenevtchn of lib/xensim over one socket
+ *     per domain, DIR/hv-dom<N>.sock (doc/xensim-hv.md).
  * The core calls the two others through the functions below.
  */
 #ifndef XSIMD_H
