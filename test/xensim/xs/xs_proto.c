@@ -429,6 +429,71 @@ static void test_transactions(void)
 	xs_close(b);
 }
 
+/*
+ * Atomicity: processes of two domains increment one counter, each in a
+ * transaction retried on EAGAIN; no increment may be lost.
+ */
+static void test_tx_counter(void)
+{
+	enum { PROCS = 4, INCS = 150 };
+	struct xs_handle *d0;
+	pid_t pids[PROCS];
+	int i, st, ok = 0;
+
+	d0 = open_as(0);
+	CHECK(xs_write(d0, XBT_NULL, "/local/domain/1/counter", "0", 1),
+	      "counter");
+	xs_close(d0);
+	for (i = 0; i < PROCS; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			struct xs_handle *xs = open_as(i % 2);
+			int n, again = 0;
+
+			for (n = 0; n < INCS; n++) {
+				for (;;) {
+					xs_transaction_t t = xs_transaction_start(xs);
+					char *v, buf[16];
+					unsigned int len;
+
+					if (!t)
+						_exit(2);
+					v = xs_read(xs, t, "/local/domain/1/counter",
+						    &len);
+					if (!v)
+						_exit(3);
+					snprintf(buf, sizeof(buf), "%d", atoi(v) + 1);
+					free(v);
+					if (!xs_write(xs, t, "/local/domain/1/counter",
+						      buf, strlen(buf)))
+						_exit(4);
+					if (xs_transaction_end(xs, t, false))
+						break;
+					if (errno != EAGAIN)
+						_exit(5);
+					again++;
+				}
+			}
+			xs_close(xs);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < PROCS; i++) {
+		waitpid(pids[i], &st, 0);
+		ok += WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	}
+	CHECK(ok == PROCS, "%d of %d incrementers succeeded", ok, PROCS);
+	d0 = open_as(0);
+	{
+		char want[16];
+
+		snprintf(want, sizeof(want), "%d", PROCS * INCS);
+		CHECK(read_eq(d0, XBT_NULL, "/local/domain/1/counter", want),
+		      "lost increments");
+	}
+	xs_close(d0);
+}
+
 static void test_quotas(void)
 {
 	struct xs_handle *d0 = open_as(0), *d1 = open_as(1);
@@ -827,6 +892,7 @@ int main(int argc, char **argv)
 	test_errnos();
 	test_deep();
 	test_transactions();
+	test_tx_counter();
 	test_quotas();
 	test_special_watches();
 	test_raw();
