@@ -238,7 +238,13 @@ static int cmd_start(int argc, char **argv)
 		}
 		if (log >= 0)
 			dup2(log, 2);
-		fd = dup(pfd[1]); /* without O_CLOEXEC */
+		/* Nothing else of the caller's (a test runner's pipes...). */
+		fd = 3;
+		if (pfd[1] == fd)
+			fcntl(fd, F_SETFD, 0);
+		else
+			dup2(pfd[1], fd); /* without O_CLOEXEC */
+		close_range(fd + 1, ~0U, 0);
 		snprintf(fdarg, sizeof(fdarg), "%d", fd);
 		execl(daemon, "xensimd", "--ready-fd", fdarg, dir, (char *)NULL);
 		fprintf(stderr, "xensim: exec %s: %s\n", daemon, strerror(errno));

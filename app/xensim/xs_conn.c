@@ -46,6 +46,7 @@ struct xs_conn {
 	char *out;
 	size_t out_len, out_off, out_cap;
 	uint32_t events; /* epoll events asked for */
+	bool holding;    /* processing a request: flush after it is logged */
 	unsigned int dropped_events;
 	/* state */
 	struct xs_watch *watches;
@@ -145,7 +146,8 @@ static int conn_queue(struct xs_conn *c, uint32_t type, uint32_t req_id,
 	if (blen)
 		memcpy(c->out + c->out_len + sizeof(h) + alen, b, blen);
 	c->out_len += need;
-	conn_flush(c);
+	if (!c->holding)
+		conn_flush(c);
 	return 0;
 }
 
@@ -1075,7 +1077,17 @@ static void trace_request(struct xs_conn *c, int rc)
 		     : "OK");
 }
 
+static void process_request(struct xs_conn *c);
+
 static void process(struct xs_conn *c)
+{
+	c->holding = true;
+	process_request(c);
+	c->holding = false;
+	conn_flush(c);
+}
+
+static void process_request(struct xs_conn *c)
 {
 	struct req r = { .c = c, .h = &c->hdr, .p = c->payload,
 			 .len = c->hdr.len };
