@@ -146,6 +146,7 @@ struct netback_adapter {
 	char token[48];
 	enum xenbus_state be_state;
 	bool started, connected;
+	bool be_gone;                  /* the toolstack removed be_path */
 	int broken;                    /* set by a burst, cleared at connect */
 	/* What the connected frontend asked for. */
 	unsigned int fe_queues;

@@ -27,6 +27,7 @@ static const char *const netback_astat_names[] = { NETBACK_ASTATS(NETBACK_NAME) 
 #define NETBACK_NB_XSTATS (NETBACK_QSTAT_MAX + NETBACK_ASTAT_MAX)
 /* Smallest mbuf data room (after headroom) the guest-TX copy accepts. */
 #define NETBACK_MIN_ROOM 256
+#define NETBACK_MAX_DESC 8192
 
 static void
 netback_queue_free(struct netback_queue *q)
@@ -110,10 +111,14 @@ netback_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->max_rx_pktlen = NETIF_MAX_PKT_LEN;
 	info->max_mtu = NETIF_MAX_PKT_LEN - RTE_ETHER_HDR_LEN;
 	info->min_mtu = RTE_ETHER_MIN_MTU;
-	info->rx_desc_lim.nb_max = NETIF_TX_RING_SIZE;
+	/*
+	 * The rings belong to the frontend (256 slots each); the descriptor
+	 * counts an application asks for size nothing here and are accepted.
+	 */
+	info->rx_desc_lim.nb_max = NETBACK_MAX_DESC;
 	info->rx_desc_lim.nb_min = 1;
 	info->rx_desc_lim.nb_align = 1;
-	info->tx_desc_lim.nb_max = NETIF_RX_RING_SIZE;
+	info->tx_desc_lim.nb_max = NETBACK_MAX_DESC;
 	info->tx_desc_lim.nb_min = 1;
 	info->tx_desc_lim.nb_align = 1;
 	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;

@@ -41,7 +41,14 @@ netback_link_set(struct netback_adapter *nb, bool up)
 static void
 netback_set_state(struct netback_adapter *nb, enum xenbus_state st)
 {
-	int rc = netif_xb_set_state(nb->xs, nb->be_path, st);
+	int rc;
+
+	/* Writing into a directory the toolstack removed would re-create it. */
+	if (nb->be_gone) {
+		nb->be_state = st;
+		return;
+	}
+	rc = netif_xb_set_state(nb->xs, nb->be_path, st);
 
 	if (rc != 0)
 		PMD_DRV_LOG(ERR, "%s: cannot write %s/state=%d (%s)", nb->name,
@@ -368,16 +375,102 @@ netback_connect(struct netback_adapter *nb)
 	return 0;
 }
 
+static int
+netback_write_features(struct netback_adapter *nb)
+{
+	const struct {
+		const char *key;
+		unsigned int val;
+	} f[] = {
+		{ "feature-sg", 1 },
+		{ "feature-rx-copy", 1 },
+		{ "feature-rx-flip", 0 },
+		{ "feature-ctrl-ring", 1 },
+		{ "feature-split-event-channels", 1 },
+		{ "feature-xdp-headroom", 1 },
+		{ "multi-queue-max-queues", nb->nr_queues },
+	};
+	int rc;
+
+	for (size_t i = 0; i < RTE_DIM(f); i++) {
+		rc = netif_xs_write(nb->xs, XBT_NULL, nb->be_path, f[i].key, "%u",
+				    f[i].val);
+		if (rc != 0) {
+			PMD_DRV_LOG(ERR, "%s: cannot write %s/%s (%s)", nb->name,
+				    nb->be_path, f[i].key, strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+
+/* Advertise what this backend does, then wait for the frontend. */
+static int
+netback_go_initwait(struct netback_adapter *nb)
+{
+	int rc = netback_write_features(nb);
+
+	if (rc == 0)
+		netback_set_state(nb, XenbusStateInitWait);
+	return rc;
+}
+
 /* ------------------------------------------------------------------ */
 /* The state machine, run on every watch event (under nb->lock). */
 
+/*
+ * What the toolstack did to the backend directory: a state we did not
+ * write is its request. Returns false when the vif is not to be served.
+ */
+static bool
+netback_toolstack(struct netback_adapter *nb)
+{
+	enum xenbus_state cur;
+	unsigned long online = 1;
+	char buf[8];
+
+	if (netif_xs_read_str(nb->xs, nb->be_path, "frontend", buf, 1) == -ENOENT) {
+		/* Removed (xl network-detach, domain destroyed): nothing to write. */
+		if (!nb->be_gone)
+			PMD_DRV_LOG(NOTICE, "%s: %s removed by the toolstack; waiting for "
+				    "it to come back", nb->name, nb->be_path);
+		nb->be_gone = true;
+		netback_disconnect(nb, "vif removed");
+		nb->be_state = XenbusStateUnknown;
+		return false;
+	}
+	if (nb->be_gone) {
+		PMD_DRV_LOG(NOTICE, "%s: %s re-created", nb->name, nb->be_path);
+		nb->be_gone = false;
+	}
+	if (netif_xb_read_state(nb->xs, nb->be_path, &cur) != 0)
+		cur = nb->be_state;
+	netif_xs_read_uint(nb->xs, nb->be_path, "online", 1, &online);
+	if (cur != nb->be_state) {
+		PMD_DRV_LOG(INFO, "%s: toolstack set %s/state to %s", nb->name,
+			    nb->be_path, netif_xb_state_name(cur));
+		nb->be_state = cur;
+	}
+	if (online == 0 || cur == XenbusStateClosing || cur == XenbusStateClosed) {
+		/* libxl's device removal: online=0, state=Closing; answer Closed. */
+		netback_disconnect(nb, "closed by the toolstack");
+		if (cur == XenbusStateClosing || online == 0)
+			if (nb->be_state != XenbusStateClosed)
+				netback_set_state(nb, XenbusStateClosed);
+		return online != 0;
+	}
+	return true;
+}
+
+/* The state machine, run on every watch event (under nb->lock). */
 static void
 netback_xs_changed(struct netback_adapter *nb)
 {
 	enum xenbus_state fe;
 	int rc;
 
-	if (!nb->started)
+	if (!nb->started || !netback_toolstack(nb))
 		return;
 	rc = netif_xb_read_state(nb->xs, nb->fe_path, &fe);
 	if (rc != 0) {
@@ -392,10 +485,12 @@ netback_xs_changed(struct netback_adapter *nb)
 		/* A new frontend, or one that restarted without closing. */
 		netback_disconnect(nb, "frontend restarted");
 		if (nb->be_state != XenbusStateInitWait)
-			netback_set_state(nb, XenbusStateInitWait);
+			netback_go_initwait(nb);
 		break;
 	case XenbusStateInitialised:
 	case XenbusStateConnected:
+		if (nb->be_state == XenbusStateInitialising)
+			netback_go_initwait(nb);
 		if (!nb->connected && nb->be_state == XenbusStateInitWait &&
 		    netback_connect(nb) != 0)
 			netback_set_state(nb, XenbusStateClosing);
@@ -562,6 +657,12 @@ netback_xs_probe(struct netback_adapter *nb)
 			    strerror(errno));
 		return -EIO;
 	}
+	snprintf(path, sizeof(path), "%s/state", nb->be_path);
+	if (!xs_watch(nb->xs, path, nb->token)) {
+		PMD_DRV_LOG(ERR, "%s: cannot watch %s (%s)", nb->name, path,
+			    strerror(errno));
+		return -EIO;
+	}
 	nb->watching = true;
 	rc = netback_intr_register(nb, &nb->xs_intr, xs_fileno(nb->xs),
 				   netback_xs_intr, &nb->xs_cb);
@@ -583,35 +684,6 @@ netback_xs_probe(struct netback_adapter *nb)
 	return 0;
 }
 
-static int
-netback_write_features(struct netback_adapter *nb)
-{
-	const struct {
-		const char *key;
-		unsigned int val;
-	} f[] = {
-		{ "feature-sg", 1 },
-		{ "feature-rx-copy", 1 },
-		{ "feature-rx-flip", 0 },
-		{ "feature-ctrl-ring", 1 },
-		{ "feature-split-event-channels", 1 },
-		{ "feature-xdp-headroom", 1 },
-		{ "multi-queue-max-queues", nb->nr_queues },
-	};
-	int rc;
-
-	for (size_t i = 0; i < RTE_DIM(f); i++) {
-		rc = netif_xs_write(nb->xs, XBT_NULL, nb->be_path, f[i].key, "%u",
-				    f[i].val);
-		if (rc != 0) {
-			PMD_DRV_LOG(ERR, "%s: cannot write %s/%s (%s)", nb->name,
-				    nb->be_path, f[i].key, strerror(-rc));
-			return rc;
-		}
-	}
-	return 0;
-}
-
 int
 netback_xs_start(struct netback_adapter *nb)
 {
@@ -619,12 +691,12 @@ netback_xs_start(struct netback_adapter *nb)
 	int rc;
 
 	pthread_mutex_lock(&nb->lock);
-	rc = netback_write_features(nb);
-	if (rc == 0) {
-		nb->started = true;
-		netback_set_state(nb, XenbusStateInitWait);
+	nb->started = true;
+	rc = netback_go_initwait(nb);
+	if (rc == 0)
 		netback_xs_changed(nb);
-	}
+	else
+		nb->started = false;
 	pthread_mutex_unlock(&nb->lock);
 	if (rc != 0 || nb->args.connect_timeout_ms == 0)
 		return rc;
@@ -672,6 +744,8 @@ netback_xs_close(struct netback_adapter *nb)
 	nb->xs_intr = nb->ctrl_intr = NULL;
 	if (nb->watching) {
 		snprintf(path, sizeof(path), "%s/state", nb->fe_path);
+		xs_unwatch(nb->xs, path, nb->token);
+		snprintf(path, sizeof(path), "%s/state", nb->be_path);
 		xs_unwatch(nb->xs, path, nb->token);
 		nb->watching = false;
 	}
