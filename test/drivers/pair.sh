@@ -9,6 +9,9 @@
 #                                                      into 3 slots, received as chains,
 #                                                      forwarded back zero copy
 #   pair.sh XENSIM NETFRONT_SO XB_PEER fwdmodes        each testpmd forwarding mode runs
+#   pair.sh XENSIM NETFRONT_SO XB_PEER staging CTRL    the backend serves the control ring
+#                                                      (xb_peer --ctrl CTRL): pages registered
+#                                                      as it answers, all deleted at stop
 #   pair.sh XENSIM NETFRONT_SO XB_PEER restart         port stop + start reconnects; traffic
 #                                                      flows on the second connection too
 set -uo pipefail
@@ -40,10 +43,13 @@ asan_env() {
 "$XENSIM" domain create "$DIR" 1 --name guest >/dev/null || exit 1
 "$XENSIM" vif add "$DIR" --frontend 1 --backend 0 --mac 00:16:3e:00:00:01 >/dev/null || exit 1
 
-conns=1
+conns=1 peer_mode=$MODE ctrl=none timeout=5000
 [ "$WHAT" = restart ] && conns=2
-(eval "$("$XENSIM" env "$DIR" 0)"; exec "$PEER" --frontend 1 --mode "$MODE" --seconds 60 \
-	--connections $conns) \
+if [ "$WHAT" = staging ]; then
+	peer_mode=echo ctrl=$MODE timeout=1000
+fi
+(eval "$("$XENSIM" env "$DIR" 0)"; exec "$PEER" --frontend 1 --mode "$peer_mode" --seconds 60 \
+	--connections $conns --ctrl $ctrl) \
 	>"$DIR/peer.out" 2>&1 &
 peer=$!
 
@@ -74,7 +80,7 @@ commands() {
 	commands |
 		env $(asan_env) timeout 120 dpdk-testpmd -l 0,1 --no-huge -m 256 --no-pci \
 			--no-shconf --log-level=pmd.net.netfront:info -d "$PMD" \
-			--vdev net_netfront,connect_timeout_ms=5000 -- -i \
+			--vdev net_netfront,connect_timeout_ms=$timeout -- -i \
 			--total-num-mbufs=2048 --forward-mode=io
 ) >"$OUT" 2>&1
 rc=$?
@@ -120,6 +126,27 @@ fwdmodes)
 	done
 	[ "$rx" -gt 0 ] || fail "nothing received"
 	echo "fwdmodes: $FWD_MODES ran; $(stat tx_good_packets) sent, $rx received"
+	;;
+staging)
+	[ "$rx" -gt 1000 ] || fail "only $rx packets received"
+	reg=$(stat staging_registered_pages)
+	peer_added=$(sed -n 's/.*added=\([0-9]*\).*/\1/p' "$DIR/peer.out")
+	peer_deleted=$(sed -n 's/.*deleted=\([0-9]*\).*/\1/p' "$DIR/peer.out")
+	case $MODE in
+	ok | huge) want=768 ;;    # 512 RX pool pages + 256 TX staging pages
+	per-entry) want=384 ;;    # every other entry: 256 of the RX pool, 128 of TX staging
+	*) want=0 ;;
+	esac
+	[ "$reg" -eq $want ] || fail "ctrl $MODE: $reg pages registered, expected $want"
+	[ "$peer_added" = "$want" ] || fail "ctrl $MODE: backend took $peer_added"
+	[ "$peer_deleted" = "$want" ] || fail "ctrl $MODE: $peer_deleted deleted at stop, expected $want"
+	if [ $want -eq 0 ]; then
+		grep -q "plain protocol" "$OUT" || fail "ctrl $MODE: no 'plain protocol' line"
+	fi
+	if [ "$MODE" = wrong-id ]; then
+		[ "$(stat ctrl_bad_responses)" -gt 0 ] || fail "wrong ids not counted"
+	fi
+	echo "staging $MODE: $reg pages registered, backend added $peer_added and deleted $peer_deleted; $rx packets received"
 	;;
 restart)
 	[ "$(grep -c "connected to backend domain 0" "$OUT")" -eq 2 ] ||

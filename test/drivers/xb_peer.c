@@ -7,12 +7,19 @@
  * so tests can check that the frontend survives.
  *
  *   xb_peer --frontend DOMID [--devid N] [--mode MODE] [--seconds S]
- *           [--connections N]
+ *           [--connections N] [--ctrl CTRL]
  *
  * Modes: echo (default), rsp-prod-jump (TX response producer far beyond the
  * requests), rx-offset (an RX response running past its page), tx-dup-id
  * (TX responses replay the id of the previous request), rx-garbage (RX
  * responses filled with a byte pattern).
+ *
+ * With --ctrl it offers a control ring and answers the staging-grant
+ * messages without mapping anything (the frontend cannot tell): ok (room
+ * for 4096 refs, every ADD succeeds), per-entry (ADD fails as a message but
+ * accepts every other entry by its status), notsup (NOT_SUPPORTED, as Linux
+ * netback), huge (room for 2^32-1 refs), wrong-id (answers carry another
+ * id). It prints "xb_peer: ... added=N deleted=N" for the refs it took.
  *
  * It serves N connections (default 1: after the frontend closes, it goes
  * back to InitWait for the next), or stops after S seconds (default 60);
@@ -31,11 +38,17 @@
 #include <xenevtchn.h>
 #include <xengnttab.h>
 
+#include "netif_ctrl.h"
 #include "netif_msg.h"
 #include "netif_slots.h"
 #include "netif_xenbus.h"
 
 enum mode { ECHO, RSP_PROD_JUMP, RX_OFFSET, TX_DUP_ID, RX_GARBAGE };
+enum ctrl_mode { CTRL_NONE, CTRL_OK, CTRL_PER_ENTRY, CTRL_NOTSUP, CTRL_HUGE, CTRL_WRONG_ID };
+
+static const char *const ctrl_names[] = {
+	"none", "ok", "per-entry", "notsup", "huge", "wrong-id",
+};
 
 static const char *const mode_names[] = {
 	"echo", "rsp-prod-jump", "rx-offset", "tx-dup-id", "rx-garbage",
@@ -52,6 +65,11 @@ struct peer {
 	evtchn_port_t port;
 	netif_tx_back_ring_t tx;
 	netif_rx_back_ring_t rx;
+	enum ctrl_mode ctrl;
+	void *ctrl_page;
+	xen_netif_ctrl_back_ring_t cr;
+	evtchn_port_t ctrl_port;
+	uint64_t added, deleted;
 	uint64_t tx_pkts, rx_pkts, dropped;
 	uint16_t last_id;
 	uint8_t buf[65536];
@@ -78,6 +96,92 @@ read_fe_uint(struct peer *p, const char *key)
 }
 
 static void
+ctrl_connect(struct peer *p)
+{
+	uint32_t ref = (uint32_t)read_fe_uint(p, "ctrl-ring-ref");
+	xenevtchn_port_or_error_t lp;
+
+	p->ctrl_page = xengnttab_map_grant_ref(p->xgt, p->fe_domid, ref,
+					       PROT_READ | PROT_WRITE);
+	if (p->ctrl_page == NULL)
+		die("mapping the control ring");
+	BACK_RING_INIT(&p->cr, (xen_netif_ctrl_sring_t *)p->ctrl_page, NETIF_PAGE_SIZE);
+	lp = xenevtchn_bind_interdomain(p->xce, p->fe_domid,
+					(evtchn_port_t)read_fe_uint(p, "event-channel-ctrl"));
+	if (lp < 0)
+		die("binding the control event channel");
+	p->ctrl_port = (evtchn_port_t)lp;
+}
+
+/* ADD or DEL: read the list page, decide, write entry statuses back. */
+static uint32_t
+ctrl_gref_list(struct peer *p, const struct xen_netif_ctrl_request *req,
+	       uint32_t *data)
+{
+	bool add = req->type == XEN_NETIF_CTRL_TYPE_ADD_GREF_MAPPING;
+	struct xen_netif_gref *list;
+	uint32_t n = req->data[2], took = 0;
+
+	if (n == 0 || n > NETIF_CTRL_GREF_MAX)
+		return XEN_NETIF_CTRL_STATUS_INVALID_PARAMETER;
+	list = xengnttab_map_grant_ref(p->xgt, p->fe_domid, req->data[1],
+				       PROT_READ | PROT_WRITE);
+	if (list == NULL)
+		return XEN_NETIF_CTRL_STATUS_INVALID_PARAMETER;
+	for (uint32_t i = 0; i < n; i++) {
+		bool ok = p->ctrl != CTRL_PER_ENTRY || !add || (i % 2) == 0;
+
+		if (p->ctrl == CTRL_PER_ENTRY || !add)
+			list[i].status = ok ? XEN_NETIF_CTRL_STATUS_SUCCESS :
+					      XEN_NETIF_CTRL_STATUS_INVALID_PARAMETER;
+		took += ok;
+	}
+	xengnttab_unmap(p->xgt, list, 1);
+	if (add)
+		p->added += took;
+	else
+		p->deleted += took;
+	*data = add ? 0 : took;
+	return p->ctrl == CTRL_PER_ENTRY && add ?
+		       XEN_NETIF_CTRL_STATUS_INVALID_PARAMETER :
+		       XEN_NETIF_CTRL_STATUS_SUCCESS;
+}
+
+static void
+ctrl_serve(struct peer *p)
+{
+	struct xen_netif_ctrl_request req;
+	RING_IDX prod;
+	int avail = NETIF_BACK_REQ_AVAIL(&p->cr, &prod);
+
+	for (; avail > 0; avail--) {
+		uint32_t status = XEN_NETIF_CTRL_STATUS_NOT_SUPPORTED, data = 0;
+		struct xen_netif_ctrl_response *rsp;
+
+		RING_COPY_REQUEST(&p->cr, p->cr.req_cons, &req);
+		p->cr.req_cons++;
+		if (p->ctrl != CTRL_NOTSUP) {
+			switch (req.type) {
+			case XEN_NETIF_CTRL_TYPE_GET_GREF_MAPPING_SIZE:
+				status = XEN_NETIF_CTRL_STATUS_SUCCESS;
+				data = p->ctrl == CTRL_HUGE ? 0xffffffffu : 4096;
+				break;
+			case XEN_NETIF_CTRL_TYPE_ADD_GREF_MAPPING:
+			case XEN_NETIF_CTRL_TYPE_DEL_GREF_MAPPING:
+				status = ctrl_gref_list(p, &req, &data);
+				break;
+			}
+		}
+		rsp = RING_GET_RESPONSE(&p->cr, p->cr.rsp_prod_pvt++);
+		netif_ctrl_rsp(rsp, &req, status, data);
+		if (p->ctrl == CTRL_WRONG_ID)
+			rsp->id = (uint16_t)(req.id + 7);
+	}
+	if (NETIF_PUSH_RESPONSES(&p->cr))
+		xenevtchn_notify(p->xce, p->ctrl_port);
+}
+
+static void
 connect_peer(struct peer *p, int timeout_ms)
 {
 	enum xenbus_state st;
@@ -86,7 +190,8 @@ connect_peer(struct peer *p, int timeout_ms)
 
 	netif_xs_write(p->xs, XBT_NULL, p->be, "feature-rx-copy", "1");
 	netif_xs_write(p->xs, XBT_NULL, p->be, "feature-sg", "1");
-	netif_xs_write(p->xs, XBT_NULL, p->be, "feature-ctrl-ring", "0");
+	netif_xs_write(p->xs, XBT_NULL, p->be, "feature-ctrl-ring", "%d",
+		       p->ctrl != CTRL_NONE);
 	netif_xb_set_state(p->xs, p->be, XenbusStateInitWait);
 	if (netif_xb_wait_state(p->fe, NETIF_XB_STATE_BIT(XenbusStateConnected),
 				timeout_ms, &st) != 0) {
@@ -108,6 +213,8 @@ connect_peer(struct peer *p, int timeout_ms)
 	if (lp < 0)
 		die("binding the event channel");
 	p->port = (evtchn_port_t)lp;
+	if (p->ctrl != CTRL_NONE)
+		ctrl_connect(p);
 	netif_xs_write(p->xs, XBT_NULL, p->be, "hotplug-status", "connected");
 	netif_xb_set_state(p->xs, p->be, XenbusStateConnected);
 }
@@ -116,6 +223,12 @@ static void
 disconnect_peer(struct peer *p)
 {
 	netif_xb_set_state(p->xs, p->be, XenbusStateClosing);
+	if (p->ctrl_page != NULL) {
+		/* What the frontend left registered is dropped with the connection. */
+		xenevtchn_unbind(p->xce, p->ctrl_port);
+		xengnttab_unmap(p->xgt, p->ctrl_page, 1);
+		p->ctrl_page = NULL;
+	}
 	xenevtchn_unbind(p->xce, p->port);
 	xengnttab_unmap(p->xgt, p->rings, 2);
 	netif_xb_set_state(p->xs, p->be, XenbusStateClosed);
@@ -249,6 +362,8 @@ serve(struct peer *p)
 		p->tx.sring->rsp_prod = p->tx.rsp_prod_pvt + 100000;
 	NETIF_BACK_DISARM(&p->tx);
 	NETIF_BACK_DISARM(&p->rx);
+	if (p->ctrl_page != NULL)
+		ctrl_serve(p);
 }
 
 static double
@@ -279,12 +394,23 @@ main(int argc, char **argv)
 			{ "mode", required_argument, NULL, 'm' },
 			{ "seconds", required_argument, NULL, 's' },
 			{ "connections", required_argument, NULL, 'n' },
+			{ "ctrl", required_argument, NULL, 'c' },
 			{ 0 } }, NULL)) != -1) {
 		switch (c) {
 		case 'f': p->fe_domid = (unsigned int)atoi(optarg); break;
 		case 'd': devid = (unsigned int)atoi(optarg); break;
 		case 's': seconds = (unsigned int)atoi(optarg); break;
 		case 'n': connections = (unsigned int)atoi(optarg); break;
+		case 'c':
+			for (c = 0; c < (int)(sizeof(ctrl_names) / sizeof(ctrl_names[0])); c++)
+				if (strcmp(optarg, ctrl_names[c]) == 0)
+					break;
+			if (c == (int)(sizeof(ctrl_names) / sizeof(ctrl_names[0]))) {
+				fprintf(stderr, "xb_peer: unknown ctrl mode %s\n", optarg);
+				return 2;
+			}
+			p->ctrl = (enum ctrl_mode)c;
+			break;
 		case 'm':
 			for (c = 0; c < (int)(sizeof(mode_names) / sizeof(mode_names[0])); c++)
 				if (strcmp(optarg, mode_names[c]) == 0)
@@ -333,9 +459,11 @@ main(int argc, char **argv)
 		disconnect_peer(p);
 		done++;
 	}
-	printf("xb_peer: tx=%llu rx=%llu dropped=%llu connections=%u\n",
+	printf("xb_peer: tx=%llu rx=%llu dropped=%llu connections=%u added=%llu "
+	       "deleted=%llu\n",
 	       (unsigned long long)p->tx_pkts, (unsigned long long)p->rx_pkts,
-	       (unsigned long long)p->dropped, done);
+	       (unsigned long long)p->dropped, done, (unsigned long long)p->added,
+	       (unsigned long long)p->deleted);
 	xenevtchn_close(p->xce);
 	xengnttab_close(p->xgt);
 	xs_close(p->xs);
