@@ -11,6 +11,7 @@
  *   xensim vif remove DIR --frontend DOMID --devid N [--force]
  *                  [--timeout SECONDS]
  *   xensim env DIR DOMID
+ *   xensim run DIR DOMID COMMAND [ARG...]
  *   xensim status DIR
  *
  * start/stop/domain/status talk to xensimd over DIR/ctl.sock; vif add and
@@ -73,6 +74,7 @@ static void usage(void)
 		"  xensim vif remove DIR --frontend DOMID --devid N [--force]\n"
 		"                 [--timeout SECONDS]\n"
 		"  xensim env DIR DOMID\n"
+		"  xensim run DIR DOMID COMMAND [ARG...]\n"
 		"  xensim status DIR\n");
 	exit(2);
 }
@@ -409,6 +411,36 @@ static int cmd_env(int argc, char **argv)
 	printf("${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}\n");
 	free(dir);
 	return 0;
+}
+
+/* Run a command as a domain: the environment of `env`, then exec. */
+static int cmd_run(int argc, char **argv)
+{
+	char sock[PATH_MAX + 32], *lib;
+	const char *old = getenv("LD_LIBRARY_PATH");
+	unsigned int domid;
+	struct stat st;
+	char *dir, id[16];
+
+	if (argc < 3)
+		usage();
+	dir = abs_dir(argv[0]);
+	domid = parse_domid(argv[1]);
+	snprintf(sock, sizeof(sock), "%s/xs-dom%u.sock", dir, domid);
+	if (stat(sock, &st) < 0 || !S_ISSOCK(st.st_mode))
+		die("no domain %u in %s (is xensimd running?)", domid, dir);
+	snprintf(id, sizeof(id), "%u", domid);
+	if (asprintf(&lib, "%s%s%s", XENSIM_LIBDIR, old && *old ? ":" : "",
+		     old && *old ? old : "") < 0)
+		die("out of memory");
+	setenv("XENSIM_DIR", dir, 1);
+	setenv("XENSIM_DOMID", id, 1);
+	setenv("XENSTORED_PATH", sock, 1);
+	setenv("LD_LIBRARY_PATH", lib, 1);
+	free(lib);
+	free(dir);
+	execvp(argv[2], argv + 2);
+	die("%s: %s", argv[2], strerror(errno));
 }
 
 /* ---------------- vif ---------------- */
@@ -828,6 +860,8 @@ int main(int argc, char **argv)
 		return cmd_env(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "status"))
 		return cmd_status(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
 		usage();
 	die("unknown command '%s' (try --help)", argv[1]);

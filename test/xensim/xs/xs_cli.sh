@@ -29,6 +29,13 @@ expect_eq "$(xenstore-read domid)" "4" "domid through env"
 unset XENSTORED_PATH
 expect_fail "$XENSIM" env "$DIR" 5
 
+# run: the same environment, for one command
+expect_eq "$("$XENSIM" run "$DIR" 4 xenstore-read domid)" "4" "run as dom4"
+expect_eq "$("$XENSIM" run "$DIR" 4 sh -c 'echo $XENSIM_DOMID:$XENSTORED_PATH')" \
+	"4:$DIR/xs-dom4.sock" "run environment"
+expect_fail "$XENSIM" run "$DIR" 5 true
+expect_fail "$XENSIM" run "$DIR" 4 /nonexistent/program
+
 # argument errors
 expect_fail "$XENSIM"
 expect_fail "$XENSIM" frobnicate "$DIR"
