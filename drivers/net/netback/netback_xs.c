@@ -337,7 +337,7 @@ netback_read_fe_features(struct netback_adapter *nb)
 static int
 netback_connect(struct netback_adapter *nb)
 {
-	char dir[NETBACK_PATH_MAX + 16];
+	char dir[NETBACK_PATH_MAX + 32];
 	struct netback_qkeys k;
 	int rc;
 
