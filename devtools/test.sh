@@ -24,6 +24,7 @@ fi
 
 summaries=()
 status=0
+build_failures=0
 
 run_suite() { # builddir, meson setup args...
 	local dir=$1
@@ -33,7 +34,10 @@ run_suite() { # builddir, meson setup args...
 	else
 		meson configure "$dir" "$@" >/dev/null || return 1
 	fi
-	ninja -C "$dir" || return 1
+	if ! ninja -C "$dir"; then
+		build_failures=$((build_failures + 1))
+		return 1
+	fi
 	meson test -C "$dir" --print-errorlogs --num-processes 2 "${TEST_ARGS[@]}"
 	local rc=$?
 	summaries+=("$dir/meson-logs/testlog.json")
@@ -47,10 +51,11 @@ if [ -z "${XENPMD_NO_ASAN:-}" ]; then
 		run_suite build-asan --werror -Db_sanitize=address -Db_lundef=false || status=1
 fi
 
-python3 - "${summaries[@]}" <<'PY' || status=1
+python3 - "$build_failures" "${summaries[@]}" <<'PY' || status=1
 import json, sys
-passed = failed = skipped = 0
-for path in sys.argv[1:]:
+passed = skipped = 0
+failed = int(sys.argv[1])  # a build that failed counts as a failure
+for path in sys.argv[2:]:
     try:
         lines = open(path).read().splitlines()
     except OSError:
