@@ -30,11 +30,11 @@ run_suite() { # builddir, meson setup args...
 	local dir=$1
 	shift
 	if [ ! -f "$dir/build.ninja" ]; then
-		meson setup "$dir" "$@" || return 1
+		meson setup "$dir" "$@"
 	else
-		meson configure "$dir" "$@" >/dev/null || return 1
-	fi
-	if ! ninja -C "$dir"; then
+		meson configure "$dir" "$@" >/dev/null
+	fi && ninja -C "$dir"
+	if [ $? -ne 0 ]; then
 		build_failures=$((build_failures + 1))
 		return 1
 	fi
