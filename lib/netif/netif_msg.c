@@ -76,7 +76,7 @@ netif_back_tx_read(netif_tx_back_ring_t *r, RING_IDX cons, unsigned int avail,
 	unsigned int used = 0;
 	uint32_t rest = 0;
 	bool incomplete = false;
-	uint16_t flags;
+	uint16_t flags, unknown;
 
 	pkt->nr_slots = 0;
 	pkt->extra_mask = 0;
@@ -91,6 +91,7 @@ netif_back_tx_read(netif_tx_back_ring_t *r, RING_IDX cons, unsigned int avail,
 	pkt->first_flags = req.flags;
 	pkt->total = req.size;
 	flags = req.flags;
+	unknown = flags & ~NETIF_TXF_KNOWN;
 
 	if (flags & NETTXF_extra_info) {
 		used += extras_read(r->sring->ring, sizeof(r->sring->ring[0]),
@@ -115,6 +116,7 @@ netif_back_tx_read(netif_tx_back_ring_t *r, RING_IDX cons, unsigned int avail,
 		pkt->len[pkt->nr_slots] = req.size;
 		pkt->nr_slots++;
 		flags = req.flags;
+		unknown |= flags & ~NETIF_TXF_KNOWN;
 		rest += req.size;
 		if ((uint32_t)req.offset + req.size > NETIF_PAGE_SIZE)
 			pkt->err = NETIF_E_OFFSET;
@@ -130,7 +132,7 @@ netif_back_tx_read(netif_tx_back_ring_t *r, RING_IDX cons, unsigned int avail,
 	pkt->len[0] = pkt->total - rest;
 	if ((uint32_t)pkt->req[0].offset + pkt->len[0] > NETIF_PAGE_SIZE)
 		pkt->err = NETIF_E_OFFSET;
-	else if (pkt->first_flags & ~NETIF_TXF_KNOWN)
+	else if (unknown) /* in any slot */
 		pkt->err = NETIF_E_FLAGS;
 out:
 	pkt->nr_ring = used;
