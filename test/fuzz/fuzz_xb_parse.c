@@ -2,17 +2,50 @@
 /*
  * The xenstore value parsers against values a peer wrote: netif_parse_uint,
  * netif_parse_mac, netif_xb_parse_state (and netif_xb_state_name), each
- * checked both ways against a plain statement of the accepted syntax.
+ * checked both ways against a plain statement of the accepted syntax; then
+ * the typed readers netif_xs_read_{str,uint,feature,mac} and
+ * netif_xb_read_state over the raw value, embedded NULs and all, from the
+ * xs_read() below, which stands in for libxenstore's.
  *
  * Input: u8 choice of the maximum for netif_parse_uint (one of a few
- * interesting ones, or the u64 that follows), then the value, up to its
- * first NUL, in a buffer of exactly its length + 1.
+ * interesting ones, or the u64 that follows), u8 bit 0: the key is
+ * missing, then the value. The parsers get it up to its first NUL, in a
+ * buffer of exactly that length + 1.
  */
+#include <errno.h>
 #include <limits.h>
 #include <strings.h>
 
 #include "fuzz.h"
 #include "netif_xenbus.h"
+
+/* What xs_read() returns: the raw value, or ENOENT. */
+static const uint8_t *xs_val;
+static size_t xs_len;
+static bool xs_missing;
+
+/* Overrides libxenstore's for the instrumented lib/netif: same contract
+ * (a malloc'd copy, NUL appended, its length without it). */
+void *
+xs_read(struct xs_handle *h, xs_transaction_t t, const char *path,
+	unsigned int *len)
+{
+	char *v;
+
+	(void)h;
+	(void)t;
+	PROMISE(path != NULL && strlen(path) < NETIF_XS_VALUE_MAX);
+	if (xs_missing) {
+		errno = ENOENT;
+		return NULL;
+	}
+	v = malloc(xs_len + 1);
+	if (xs_len)
+		memcpy(v, xs_val, xs_len);
+	v[xs_len] = '\0';
+	*len = (unsigned int)xs_len;
+	return v;
+}
 
 static const unsigned long maxes[] = {
 	0, 1, 8, 9, 10, 99, 100, 255, 65535, 4294967295ul,
@@ -119,6 +152,68 @@ check_state(const char *s)
 	PROMISE(strcmp(again, s) == 0);
 }
 
+/* The readers: only a value without NULs that fits, then as the parsers. */
+static void
+check_readers(const char *s, unsigned long max)
+{
+	bool clean = !xs_missing && strlen(s) == xs_len;
+	uint8_t mac[6], mac2[6];
+	char buf[24];
+	unsigned long v = 0;
+	enum xenbus_state st;
+	bool on = true;
+	int rc;
+
+	memset(buf, 0x5a, sizeof(buf));
+	rc = netif_xs_read_str(NULL, "backend/vif/1/0", "mac", buf, sizeof(buf));
+	if (xs_missing)
+		PROMISE(rc == -ENOENT);
+	else
+		PROMISE((rc == 0) == (clean && xs_len < sizeof(buf)));
+	if (rc == 0)
+		PROMISE(strcmp(buf, s) == 0);
+
+	rc = netif_xs_read_uint(NULL, "", "rx-ring-ref", max, &v);
+	if (xs_missing) {
+		PROMISE(rc == -ENOENT);
+	} else if (rc == 0) {
+		unsigned long w;
+
+		PROMISE(clean);
+		PROMISE(netif_parse_uint(s, max, &w) == 0 && w == v);
+	} else {
+		PROMISE(rc == -EPROTO);
+	}
+
+	rc = netif_xs_read_feature(NULL, NULL, "feature-rx-copy", &on);
+	if (xs_missing) {
+		PROMISE(rc == 0 && !on);
+	} else if (rc == 0) {
+		PROMISE(clean && (strcmp(s, "0") == 0 || strcmp(s, "1") == 0));
+		PROMISE(on == (s[0] == '1'));
+	} else {
+		PROMISE(rc == -EPROTO);
+		PROMISE(!clean || (strcmp(s, "0") != 0 && strcmp(s, "1") != 0));
+	}
+
+	rc = netif_xs_read_mac(NULL, "device/vif/0", "mac", mac);
+	if (xs_missing)
+		PROMISE(rc == -ENOENT);
+	else
+		PROMISE((rc == 0) == (clean && netif_parse_mac(s, mac2) == 0));
+
+	rc = netif_xb_read_state(NULL, "device/vif/0", &st);
+	if (xs_missing) {
+		PROMISE(rc == 0 && st == XenbusStateUnknown);
+	} else if (rc == 0) {
+		enum xenbus_state want;
+
+		PROMISE(clean && netif_xb_parse_state(s, &want) == 0 && want == st);
+	} else {
+		PROMISE(rc == -EPROTO);
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -132,6 +227,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		max = maxes[sel];
 	else
 		max = (unsigned long)fin_u64(&in);
+	xs_missing = fin_u8(&in) & 1;
+	xs_val = in.p;
+	xs_len = in.n;
 	len = in.n;
 	if (memchr(in.p, '\0', len) != NULL)
 		len = (size_t)((const uint8_t *)memchr(in.p, '\0', len) - in.p);
@@ -142,6 +240,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_uint(s, max);
 	check_mac(s);
 	check_state(s);
+	check_readers(s, max);
 	{
 		/* Any state number has a name: "invalid" past the last. */
 		unsigned int n = (unsigned int)max;

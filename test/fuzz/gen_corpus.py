@@ -252,13 +252,14 @@ def gen_ctrl():
     return c
 
 
-# --- xb_parse: u8 choice of max (index, or >= 14 and a u64), value.
+# --- xb_parse: u8 choice of max (index, or >= 14 and a u64), u8 missing,
+#     value.
 
-def xb(sel, s, mx=None):
+def xb(sel, s, mx=None, missing=False):
     b = bytes([sel])
     if mx is not None:
         b += struct.pack("<Q", mx)
-    return b + s.encode()
+    return b + bytes([1 if missing else 0]) + s.encode()
 
 
 def gen_xb_parse():
@@ -284,6 +285,10 @@ def gen_xb_parse():
     c["mac_short"] = xb(0, "00:16:3e:aa:bb:c")
     c["mac_long"] = xb(0, "00:16:3e:aa:bb:cc:")
     c["mac_dash"] = xb(0, "00-16-3e-aa-bb-cc")
+    c["feature_on"] = xb(1, "1")
+    c["missing"] = xb(1, "", missing=True)
+    c["embedded_nul"] = xb(1, "1\0")
+    c["long_value"] = xb(13, "1" * 40)
     return c
 
 
