@@ -10,8 +10,9 @@ set -eu
 
 BUILD_PKGS="gcc make libdpdk-dev dpdk-dev libxen-dev xenstore-utils meson
 ninja-build pkg-config dpkg-dev patch xz-utils python3 binutils procps"
-LAB_PKGS="qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17
-linux-image-amd64 busybox-static cpio"
+# The lab's Xen and Linux packages are never installed on the host:
+# test/xenlab/build.sh fetches them with 'apt-get download' and unpacks them.
+LAB_PKGS="qemu-system-x86 busybox-static cpio kmod"
 
 here=$(cd "$(dirname "$0")" && pwd)
 
