@@ -8,6 +8,7 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_spinlock.h>
 
 #include <xenevtchn.h>
 #include <xengnttab.h>
@@ -65,6 +66,11 @@ struct netfront_tx_slot {
 struct netfront_txq {
 	struct netfront_adapter *nf;
 	uint16_t id;
+	/*
+	 * Held by tx_burst; taken with trylock by the RX queue of the pair
+	 * when its pool ran dry (see rx_refill).
+	 */
+	rte_spinlock_t lock;
 	netif_tx_front_ring_t ring;
 	struct netfront_pages ring_page;
 	evtchn_port_t port; /* the queue pair's event channel */

@@ -247,8 +247,14 @@ netfront_link_update(struct rte_eth_dev *dev, int wait_to_complete)
 static int
 netfront_tx_done_cleanup(void *txq, uint32_t free_cnt)
 {
+	struct netfront_txq *q = txq;
+	unsigned int n;
+
 	(void)free_cnt;
-	return (int)netfront_tx_reclaim(txq);
+	rte_spinlock_lock(&q->lock);
+	n = netfront_tx_reclaim(q);
+	rte_spinlock_unlock(&q->lock);
+	return (int)n;
 }
 
 static int

@@ -54,10 +54,23 @@ rx_refill(struct netfront_rxq *q, bool force)
 
 	if (n == 0 || (!force && n < NETFRONT_RX_REFILL_THRESH))
 		return;
-	while (rte_pktmbuf_alloc_bulk(q->pool.mp, m, n) != 0) {
+	if (rte_pktmbuf_alloc_bulk(q->pool.mp, m, n) != 0) {
+		/*
+		 * The buffers may all sit in our TX ring: received packets
+		 * forwarded zero copy wait there for their responses, which
+		 * only tx_burst reclaims, and an application that receives
+		 * nothing sends nothing. Reclaim here when the TX queue is
+		 * free, then take what there is.
+		 */
+		struct netfront_txq *txq = q->nf->dev->data->tx_queues[q->id];
+
 		q->nombuf++;
-		n /= 2;
-		if (n == 0)
+		if (txq != NULL && rte_spinlock_trylock(&txq->lock)) {
+			netfront_tx_reclaim(txq);
+			rte_spinlock_unlock(&txq->lock);
+		}
+		n = RTE_MIN(n, rte_mempool_avail_count(q->pool.mp));
+		if (n == 0 || rte_pktmbuf_alloc_bulk(q->pool.mp, m, n) != 0)
 			return;
 	}
 	for (unsigned int i = 0; i < n; i++) {
@@ -355,6 +368,7 @@ netfront_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t nb)
 
 	if (unlikely(q->nf->broken))
 		return 0;
+	rte_spinlock_lock(&q->lock);
 	if (NETIF_FRONT_FREE(r) < NETFRONT_TX_RECLAIM_THRESH ||
 	    q->nr_free_ids < NETFRONT_TX_RECLAIM_THRESH)
 		netfront_tx_reclaim(q);
@@ -385,6 +399,7 @@ netfront_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t nb)
 	}
 	if (sent > 0 && NETIF_PUSH_REQUESTS(r))
 		netfront_kick(q->nf, q->id);
+	rte_spinlock_unlock(&q->lock);
 	if (nr_copied)
 		rte_pktmbuf_free_bulk(copied, nr_copied);
 	q->packets += sent;
@@ -395,6 +410,7 @@ netfront_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t nb)
 void
 netfront_txq_start(struct netfront_txq *q)
 {
+	rte_spinlock_init(&q->lock);
 	SHARED_RING_INIT((netif_tx_sring_t *)q->ring_page.base);
 	FRONT_RING_INIT(&q->ring, (netif_tx_sring_t *)q->ring_page.base,
 			NETIF_PAGE_SIZE);
