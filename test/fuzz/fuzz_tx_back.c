@@ -178,8 +178,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			rsp->status = NETIF_RSP_OKAY;
 			r.rsp_prod_pvt++;
 		}
-		(void)NETIF_PUSH_RESPONSES(&r);
-		PROMISE(s->rsp_prod == r.rsp_prod_pvt);
+		{
+			RING_IDX old = s->rsp_prod, ev = s->rsp_event;
+			bool notify = NETIF_PUSH_RESPONSES(&r);
+
+			/* Notify exactly when the peer's event index was
+			 * passed: old < event <= new, modulo 2^32. */
+			PROMISE(s->rsp_prod == r.rsp_prod_pvt);
+			PROMISE(notify == ((RING_IDX)(ev - old - 1) <
+					   (RING_IDX)(r.rsp_prod_pvt - old)));
+		}
 	}
 	free(s);
 	return 0;
