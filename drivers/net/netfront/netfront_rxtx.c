@@ -161,7 +161,8 @@ netfront_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t nb)
 		return 0;
 	}
 	while (avail > 0 && n < nb) {
-		unsigned int used = netif_front_rx_read(r, cons, (unsigned int)avail, &p);
+		unsigned int used = netif_front_rx_read_fast(r, cons, (unsigned int)avail,
+							      &p);
 
 		if (used == 0)
 			break;
@@ -173,7 +174,9 @@ netfront_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t nb)
 		} else {
 			q->bad_rsp++;
 		}
-		rx_recycle(q, cons, used);
+		/* Buffers of extra-info slots and of dropped packets go back. */
+		if (unlikely(used != p.nr_slots || p.err != NETIF_OK))
+			rx_recycle(q, cons, used);
 		cons += used;
 		avail -= (int)used;
 		if (unlikely(netif_err_fatal(p.err))) {
