@@ -106,6 +106,8 @@ netif_front_rx_read_fast(netif_rx_front_ring_t *r, RING_IDX cons,
 	const unsigned int mask = RING_SIZE(r) - 1;
 	netif_rx_response_t rsp;
 
+	if (avail == 0)
+		return 0;
 	RING_COPY_RESPONSE(r, cons, &rsp);
 	if (__builtin_expect((rsp.flags & ~(NETRXF_data_validated |
 					    NETRXF_csum_blank)) == 0 &&

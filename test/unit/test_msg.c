@@ -195,7 +195,7 @@ rx_read_both(netif_rx_front_ring_t *r, RING_IDX cons, unsigned int avail,
 {
 	struct netif_rx_pkt q;
 	unsigned int slow = netif_front_rx_read(r, cons, avail, p);
-	unsigned int fast = avail ? netif_front_rx_read_fast(r, cons, avail, &q) : 0;
+	unsigned int fast = netif_front_rx_read_fast(r, cons, avail, &q);
 
 	CHECK_EQ(fast, slow);
 	if (fast == slow && slow > 0) {
