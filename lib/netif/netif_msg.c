@@ -25,7 +25,7 @@ static enum netif_err
 extra_check(const netif_extra_info_t *x)
 {
 	if (x->type == XEN_NETIF_EXTRA_TYPE_NONE ||
-	    x->type >= XEN_NETIF_EXTRA_TYPE_MAX)
+	    x->type >= NETIF_EXTRA_TYPE_MAX)
 		return NETIF_E_EXTRA;
 	if (x->flags & ~XEN_NETIF_EXTRA_FLAG_MORE)
 		return NETIF_E_EXTRA;
@@ -49,7 +49,7 @@ extras_read(const void *ring_base, size_t entry_size, unsigned int mask,
 			*incomplete = true;
 			return 0;
 		}
-		if (n >= XEN_NETIF_EXTRA_TYPE_MAX) {
+		if (n >= NETIF_EXTRA_TYPE_MAX) {
 			*err = NETIF_E_EXTRA;
 			return n;
 		}

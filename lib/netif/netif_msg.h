@@ -56,7 +56,7 @@ struct netif_tx_pkt {
 	unsigned int nr_slots;          /* data slots */
 	unsigned int nr_ring;           /* ring entries used, extras included */
 	uint32_t extra_mask;            /* 1 << type for each extra present */
-	netif_extra_info_t extra[XEN_NETIF_EXTRA_TYPE_MAX];
+	netif_extra_info_t extra[NETIF_EXTRA_TYPE_MAX];
 	uint16_t first_flags;
 	uint32_t total;                 /* packet length */
 	enum netif_err err;
@@ -79,7 +79,7 @@ struct netif_rx_pkt {
 	unsigned int nr_slots;
 	unsigned int nr_ring;           /* ring entries used, extras included */
 	uint32_t extra_mask;
-	netif_extra_info_t extra[XEN_NETIF_EXTRA_TYPE_MAX];
+	netif_extra_info_t extra[NETIF_EXTRA_TYPE_MAX];
 	uint32_t total;
 	enum netif_err err;
 };

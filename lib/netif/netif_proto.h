@@ -29,6 +29,14 @@
 #define NETIF_RX_RING_SIZE __CONST_RING_SIZE(netif_rx, NETIF_PAGE_SIZE)
 #define NETIF_CTRL_RING_SIZE __CONST_RING_SIZE(xen_netif_ctrl, NETIF_PAGE_SIZE)
 
+/*
+ * Extra-info types. Xen 4.17's header stops at HASH (4); Linux netback also
+ * sends XDP (5), carrying the RX headroom, in the first RX response of every
+ * packet once the frontend asked for "xdp-headroom".
+ */
+#define NETIF_EXTRA_TYPE_XDP 5
+#define NETIF_EXTRA_TYPE_MAX 6
+
 /* Largest packet one netif request chain can describe (its size is 16 bits). */
 #define NETIF_MAX_PKT_LEN XEN_NETIF_MAX_TX_SIZE
 

@@ -18,9 +18,9 @@
 
 #define NR_ROUNDS_MAX 4
 #define EXTRA_TYPES_VALID                                                    \
-	(((1u << XEN_NETIF_EXTRA_TYPE_MAX) - 1) &                            \
+	(((1u << NETIF_EXTRA_TYPE_MAX) - 1) &                            \
 	 ~(1u << XEN_NETIF_EXTRA_TYPE_NONE))
-#define MAX_PENDING_ENTRIES (NETIF_MAX_SLOTS + XEN_NETIF_EXTRA_TYPE_MAX)
+#define MAX_PENDING_ENTRIES (NETIF_MAX_SLOTS + NETIF_EXTRA_TYPE_MAX)
 
 struct hdr {
 	bool tx;
@@ -55,11 +55,11 @@ check_rx_pkt(netif_rx_front_ring_t *r, RING_IDX cons, unsigned int used,
 	unsigned int nx = used - p->nr_slots;
 	uint32_t sum = 0;
 
-	PROMISE(nx <= XEN_NETIF_EXTRA_TYPE_MAX);
+	PROMISE(nx <= NETIF_EXTRA_TYPE_MAX);
 	PROMISE((p->extra_mask & ~EXTRA_TYPES_VALID) == 0);
 	PROMISE((p->extra_mask != 0) == (nx != 0));
 	PROMISE(nx == 0 || (p->rsp[0].flags & NETRXF_extra_info));
-	for (unsigned int t = 0; t < XEN_NETIF_EXTRA_TYPE_MAX; t++)
+	for (unsigned int t = 0; t < NETIF_EXTRA_TYPE_MAX; t++)
 		if (p->extra_mask & (1u << t)) {
 			PROMISE(p->extra[t].type == t);
 			PROMISE((p->extra[t].flags & ~XEN_NETIF_EXTRA_FLAG_MORE) == 0);

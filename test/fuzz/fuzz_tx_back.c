@@ -14,10 +14,10 @@
 
 #define NR_ROUNDS_MAX 4
 #define EXTRA_TYPES_VALID                                                    \
-	(((1u << XEN_NETIF_EXTRA_TYPE_MAX) - 1) &                            \
+	(((1u << NETIF_EXTRA_TYPE_MAX) - 1) &                            \
 	 ~(1u << XEN_NETIF_EXTRA_TYPE_NONE))
 /* A chain of more ring entries than this is always complete or invalid. */
-#define MAX_PENDING_ENTRIES (NETIF_MAX_SLOTS + XEN_NETIF_EXTRA_TYPE_MAX)
+#define MAX_PENDING_ENTRIES (NETIF_MAX_SLOTS + NETIF_EXTRA_TYPE_MAX)
 
 static const netif_tx_request_t *
 entry(netif_tx_back_ring_t *r, RING_IDX i)
@@ -28,10 +28,10 @@ entry(netif_tx_back_ring_t *r, RING_IDX i)
 static void
 check_extras(const struct netif_tx_pkt *p, unsigned int nx)
 {
-	PROMISE(nx <= XEN_NETIF_EXTRA_TYPE_MAX);
+	PROMISE(nx <= NETIF_EXTRA_TYPE_MAX);
 	PROMISE((p->extra_mask & ~EXTRA_TYPES_VALID) == 0);
 	PROMISE((p->extra_mask != 0) == (nx != 0));
-	for (unsigned int t = 0; t < XEN_NETIF_EXTRA_TYPE_MAX; t++) {
+	for (unsigned int t = 0; t < NETIF_EXTRA_TYPE_MAX; t++) {
 		if (!(p->extra_mask & (1u << t)))
 			continue;
 		PROMISE(p->extra[t].type == t);

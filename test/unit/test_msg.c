@@ -150,7 +150,7 @@ test_tx_hostile(void)
 	CHECK_EQ(netif_back_tx_read(&txb, 90, 1, &p), 1);
 	CHECK_EQ(p.err, NETIF_E_FLAGS);
 	/* Extra of unknown type, of type NONE, with unknown flags. */
-	const uint8_t bad_types[] = { 0, XEN_NETIF_EXTRA_TYPE_MAX, 200 };
+	const uint8_t bad_types[] = { 0, NETIF_EXTRA_TYPE_MAX, 200 };
 	for (unsigned int i = 0; i < sizeof(bad_types); i++) {
 		tx_put(100, 0, NETTXF_extra_info, 1, 60);
 		tx_put_extra(101, bad_types[i], 0);
@@ -165,7 +165,7 @@ test_tx_hostile(void)
 	tx_put(110, 0, NETTXF_extra_info, 1, 60);
 	for (RING_IDX i = 111; i < 120; i++)
 		tx_put_extra(i, XEN_NETIF_EXTRA_TYPE_GSO, XEN_NETIF_EXTRA_FLAG_MORE);
-	CHECK(netif_back_tx_read(&txb, 110, 10, &p) <= 1 + XEN_NETIF_EXTRA_TYPE_MAX);
+	CHECK(netif_back_tx_read(&txb, 110, 10, &p) <= 1 + NETIF_EXTRA_TYPE_MAX);
 	CHECK_EQ(p.err, NETIF_E_EXTRA);
 }
 
@@ -242,6 +242,11 @@ test_rx(void)
 	CHECK_EQ(p.nr_slots, 2);
 	CHECK_EQ(p.total, 1024);
 	CHECK_EQ(p.extra_mask, 1u << XEN_NETIF_EXTRA_TYPE_HASH);
+	/* Linux netback's XDP extra (the headroom), once xdp-headroom is on. */
+	x->type = NETIF_EXTRA_TYPE_XDP;
+	CHECK_EQ(rx_read_both(&rxf, 4, 3, &p), 3);
+	CHECK_EQ(p.err, NETIF_OK);
+	CHECK_EQ(p.extra_mask, 1u << NETIF_EXTRA_TYPE_XDP);
 	x->type = 77;
 	CHECK_EQ(rx_read_both(&rxf, 4, 3, &p), 2);
 	CHECK_EQ(p.err, NETIF_E_EXTRA);
