@@ -452,8 +452,11 @@ main(int argc, char **argv)
 				if (now_s() > end)
 					break;
 				if (netif_xb_read_state(p->xs, p->fe, &st) == 0 &&
-				    st != XenbusStateConnected)
+				    st != XenbusStateConnected) {
+					/* Requests made before it closed are answered. */
+					serve(p);
 					break;
+				}
 			}
 		}
 		disconnect_peer(p);

@@ -118,8 +118,8 @@ ctrl_call(struct netfront_adapter *nf, uint16_t type, uint32_t d0, uint32_t d1,
  * lists of at most 512. Returns the number of pages whose flag changed.
  */
 static int
-gref_batch(struct netfront_adapter *nf, struct netfront_pages *p, bool add,
-	   unsigned int budget)
+gref_batch(struct netfront_adapter *nf, unsigned int queue,
+	   struct netfront_pages *p, bool add, unsigned int budget)
 {
 	struct netfront_ctrl *c = &nf->ctrl;
 	struct xen_netif_gref *list =
@@ -146,7 +146,7 @@ gref_batch(struct netfront_adapter *nf, struct netfront_pages *p, bool add,
 			break;
 		rc = ctrl_call(nf, add ? XEN_NETIF_CTRL_TYPE_ADD_GREF_MAPPING :
 					 XEN_NETIF_CTRL_TYPE_DEL_GREF_MAPPING,
-			       0, c->pages.refs[1], n, &rsp);
+			       queue, c->pages.refs[1], n, &rsp);
 		if (rc != 0)
 			return rc;
 		if (rsp.status == XEN_NETIF_CTRL_STATUS_NOT_SUPPORTED)
@@ -166,27 +166,54 @@ gref_batch(struct netfront_adapter *nf, struct netfront_pages *p, bool add,
 	return (int)changed;
 }
 
+/*
+ * The page sets registered with queue q's table, in order: its RX pool, its
+ * TX staging pages, and (queue 0 only) the application pools. The backend
+ * keeps one table per queue and looks a slot's gref up in the table of the
+ * queue the slot came on.
+ */
 static struct netfront_pages *
-next_page_set(struct netfront_adapter *nf, unsigned int *it)
+next_page_set(struct netfront_adapter *nf, unsigned int q, unsigned int *it)
 {
 	struct rte_eth_dev_data *d = nf->dev->data;
 
-	/* RX pools, TX staging pages, then application pools. */
-	while (*it < 3 * NETFRONT_MAX_POOLS) {
+	while (*it < 2 + NETFRONT_MAX_APP_POOLS) {
 		unsigned int k = (*it)++;
-		unsigned int q = k % NETFRONT_MAX_POOLS;
 
-		if (k < NETFRONT_MAX_POOLS) {
-			if (q < d->nb_rx_queues && d->rx_queues[q] != NULL)
-				return &((struct netfront_rxq *)d->rx_queues[q])->pool.pages;
-		} else if (k < 2 * NETFRONT_MAX_POOLS) {
-			if (q < d->nb_tx_queues && d->tx_queues[q] != NULL)
-				return &((struct netfront_txq *)d->tx_queues[q])->staging;
-		} else if (q < nf->nr_app_pools) {
-			return &nf->app_pools[q]->pages;
-		}
+		if (k == 0 && q < d->nb_rx_queues && d->rx_queues[q] != NULL)
+			return &((struct netfront_rxq *)d->rx_queues[q])->pool.pages;
+		if (k == 1 && q < d->nb_tx_queues && d->tx_queues[q] != NULL)
+			return &((struct netfront_txq *)d->tx_queues[q])->staging;
+		if (k >= 2 && q == 0 && k - 2 < nf->nr_app_pools)
+			return &nf->app_pools[k - 2]->pages;
 	}
 	return NULL;
+}
+
+/* Register what queue q's table has room for. */
+static int
+staging_register_queue(struct netfront_adapter *nf, unsigned int q)
+{
+	struct xen_netif_ctrl_response rsp;
+	struct netfront_pages *p;
+	unsigned int it = 0, room;
+	int rc;
+
+	rc = ctrl_call(nf, XEN_NETIF_CTRL_TYPE_GET_GREF_MAPPING_SIZE, q, 0, 0, &rsp);
+	if (rc != 0)
+		return rc;
+	if (rsp.status != XEN_NETIF_CTRL_STATUS_SUCCESS)
+		return -ENOTSUP;
+	room = RTE_MIN(rsp.data, (uint32_t)NETFRONT_MAX_GRANTS);
+	while (room > 0 && (p = next_page_set(nf, q, &it)) != NULL) {
+		rc = gref_batch(nf, q, p, true, room);
+		if (rc == -ENOTSUP)
+			return rc;
+		if (rc < 0)
+			break;
+		room -= (unsigned int)rc;
+	}
+	return 0;
 }
 
 /* After the backend is Connected: register what it has room for. */
@@ -194,31 +221,20 @@ int
 netfront_staging_register(struct netfront_adapter *nf)
 {
 	const char *name = nf->dev->data->name;
-	struct xen_netif_ctrl_response rsp;
-	struct netfront_pages *p;
-	unsigned int it = 0, room;
-	int rc;
+	int rc = -ENOTSUP;
 
-	if (!nf->ctrl.active)
-		goto plain;
-	rc = ctrl_call(nf, XEN_NETIF_CTRL_TYPE_GET_GREF_MAPPING_SIZE, 0, 0, 0, &rsp);
-	if (rc != 0)
-		goto plain;
-	if (rsp.status != XEN_NETIF_CTRL_STATUS_SUCCESS)
-		goto plain;
-	room = RTE_MIN(rsp.data, (uint32_t)NETFRONT_MAX_GRANTS);
-	while (room > 0 && (p = next_page_set(nf, &it)) != NULL) {
-		rc = gref_batch(nf, p, true, room);
-		if (rc == -ENOTSUP)
-			goto plain;
-		if (rc < 0)
-			break;
-		room -= (unsigned int)rc;
+	if (nf->ctrl.active) {
+		for (unsigned int q = 0; q < nf->nr_queues; q++) {
+			rc = staging_register_queue(nf, q);
+			if (rc != 0)
+				break;
+		}
 	}
-	PMD_DRV_LOG(INFO, "%s: staging grants: %" PRIu64 " pages registered with the backend "
-		    "(it offered %u entries)", name, nf->ctrl.registered, rsp.data);
-	return 0;
-plain:
+	if (rc == 0 || nf->ctrl.registered > 0) {
+		PMD_DRV_LOG(INFO, "%s: staging grants: %" PRIu64 " pages registered "
+			    "with the backend", name, nf->ctrl.registered);
+		return 0;
+	}
 	if (nf->args.staging == NETFRONT_STAGING_ON) {
 		PMD_DRV_LOG(ERR, "%s: staging=on but the backend does not serve "
 			    "GREF mappings on a control ring", name);
@@ -233,27 +249,31 @@ plain:
 void
 netfront_staging_unregister(struct netfront_adapter *nf)
 {
-	struct netfront_pages *p;
-	unsigned int it = 0;
+	for (unsigned int q = 0; q < nf->nr_queues && nf->ctrl.registered > 0; q++) {
+		struct netfront_pages *p;
+		unsigned int it = 0;
 
-	while (nf->ctrl.registered > 0 && (p = next_page_set(nf, &it)) != NULL)
-		if (gref_batch(nf, p, false, UINT32_MAX) < 0)
-			break;
+		while ((p = next_page_set(nf, q, &it)) != NULL)
+			if (gref_batch(nf, q, p, false, UINT32_MAX) < 0)
+				break;
+	}
 	if (nf->ctrl.registered > 0)
-		PMD_DRV_LOG(WARNING, "%s: %" PRIu64 " pages still registered; the backend "
-			    "drops them when it disconnects", nf->dev->data->name,
-			    nf->ctrl.registered);
+		PMD_DRV_LOG(WARNING, "%s: %" PRIu64 " pages still registered; the "
+			    "backend drops them when it disconnects",
+			    nf->dev->data->name, nf->ctrl.registered);
 }
 
 /* When the connection is gone, the backend holds no mapping any more. */
 void
 netfront_staging_forget(struct netfront_adapter *nf)
 {
-	struct netfront_pages *p;
-	unsigned int it = 0;
+	for (unsigned int q = 0; q < NETFRONT_MAX_QUEUES; q++) {
+		struct netfront_pages *p;
+		unsigned int it = 0;
 
-	while ((p = next_page_set(nf, &it)) != NULL)
-		if (p->registered != NULL)
-			memset(p->registered, 0, p->count);
+		while ((p = next_page_set(nf, q, &it)) != NULL)
+			if (p->registered != NULL)
+				memset(p->registered, 0, p->count);
+	}
 	nf->ctrl.registered = 0;
 }
