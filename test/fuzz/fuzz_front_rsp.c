@@ -2,8 +2,9 @@
 /*
  * A front end reading responses from ring pages a hostile back end wrote,
  * as the netfront PMD runs them: NETIF_FRONT_RSP_AVAIL, then
- * netif_front_rx_read() in a loop with RX buffers recycled and reposted
- * (RX), or netif_tx_rsp_check() on each response with the id used as an
+ * netif_front_rx_read_fast() in a loop, checked against
+ * netif_front_rx_read() on the same entries, with RX buffers recycled and
+ * reposted (RX), or netif_tx_rsp_check() on each response with the id used as an
  * index (TX), for a few rounds of rsp_prod.
  *
  * Input: u8 mode (bit 0: TX), u32 rsp_cons, u16 requests outstanding
@@ -18,7 +19,7 @@
 
 #define NR_ROUNDS_MAX 4
 #define EXTRA_TYPES_VALID                                                    \
-	(((1u << NETIF_EXTRA_TYPE_MAX) - 1) &                            \
+	(((1u << NETIF_EXTRA_TYPE_MAX) - 1) &                                \
 	 ~(1u << XEN_NETIF_EXTRA_TYPE_NONE))
 #define MAX_PENDING_ENTRIES (NETIF_MAX_SLOTS + NETIF_EXTRA_TYPE_MAX)
 
@@ -90,11 +91,29 @@ check_rx_pkt(netif_rx_front_ring_t *r, RING_IDX cons, unsigned int used,
 }
 
 static void
+check_same(const struct netif_rx_pkt *a, const struct netif_rx_pkt *b)
+{
+	PROMISE(a->err == b->err);
+	PROMISE(a->nr_slots == b->nr_slots);
+	PROMISE(a->nr_ring == b->nr_ring);
+	PROMISE(a->extra_mask == b->extra_mask);
+	PROMISE(a->total == b->total);
+	for (unsigned int i = 0; i < a->nr_slots && i < NETIF_MAX_SLOTS; i++) {
+		PROMISE(memcmp(&a->rsp[i], &b->rsp[i], sizeof(a->rsp[i])) == 0);
+		PROMISE(a->idx[i] == b->idx[i]);
+	}
+	for (unsigned int t = 0; t < NETIF_EXTRA_TYPE_MAX; t++)
+		if (a->extra_mask & (1u << t))
+			PROMISE(memcmp(&a->extra[t], &b->extra[t],
+				       sizeof(a->extra[t])) == 0);
+}
+
+static void
 run_rx(struct fin *in, const struct hdr *h)
 {
 	netif_rx_sring_t *s = malloc(NETIF_PAGE_SIZE);
 	netif_rx_front_ring_t r;
-	struct netif_rx_pkt pkt;
+	struct netif_rx_pkt pkt, full;
 	unsigned int ring_size;
 	bool *posted;
 
@@ -129,8 +148,15 @@ run_rx(struct fin *in, const struct hdr *h)
 		while (avail > 0) {
 			unsigned int used;
 
+			/* The driver's reader, and the full one it stands for:
+			 * same packet, same verdict. */
 			memset(&pkt, 0xa5, sizeof(pkt));
-			used = netif_front_rx_read(&r, cons, (unsigned int)avail, &pkt);
+			memset(&full, 0x5a, sizeof(full));
+			used = netif_front_rx_read_fast(&r, cons, (unsigned int)avail, &pkt);
+			PROMISE(netif_front_rx_read(&r, cons, (unsigned int)avail, &full) ==
+				used);
+			if (used > 0)
+				check_same(&pkt, &full);
 			TRACE("  at %u: used %u slots %u total %u extras %#x: %s\n",
 			      cons, used, used ? pkt.nr_slots : 0,
 			      used ? pkt.total : 0, used ? pkt.extra_mask : 0,

@@ -14,7 +14,7 @@
 
 #define NR_ROUNDS_MAX 4
 #define EXTRA_TYPES_VALID                                                    \
-	(((1u << NETIF_EXTRA_TYPE_MAX) - 1) &                            \
+	(((1u << NETIF_EXTRA_TYPE_MAX) - 1) &                                \
 	 ~(1u << XEN_NETIF_EXTRA_TYPE_NONE))
 /* A chain of more ring entries than this is always complete or invalid. */
 #define MAX_PENDING_ENTRIES (NETIF_MAX_SLOTS + NETIF_EXTRA_TYPE_MAX)

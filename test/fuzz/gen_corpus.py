@@ -22,6 +22,7 @@ NETTXF_more_data, NETTXF_extra_info = 4, 8
 NETRXF_data_validated, NETRXF_csum_blank = 1, 2
 NETRXF_more_data, NETRXF_extra_info, NETRXF_gso_prefix = 4, 8, 16
 EXTRA_GSO, EXTRA_MCAST_ADD, EXTRA_MCAST_DEL, EXTRA_HASH = 1, 2, 3, 4
+EXTRA_XDP = 5  # Linux netback with xdp-headroom; not in Xen 4.17's header
 EXTRA_MORE = 1
 RSP_DROPPED, RSP_ERROR, RSP_OKAY, RSP_NULL = -2, -1, 0, 1
 
@@ -151,6 +152,10 @@ def gen_front_rsp():
         0, 10, RX_RING, [rxrsp(10, 4096, NETRXF_extra_info | NETRXF_more_data),
                          rxextra(EXTRA_GSO, 0, gso()), rxrsp(12, 500)],
         [(3, 0)])
+    c["rx_xdp_extra"] = front(
+        0, 20, RX_RING, [rxrsp(20, 1000, NETRXF_extra_info, 256),
+                         rxextra(EXTRA_XDP, 0, struct.pack("<H", 256))],
+        [(2, 0)])
     c["rx_max_65520"] = front(0, 100, RX_RING,
                               rx_chain(100, [3640] * 18), [(18, 0)])
     c["rx_too_long"] = front(0, 100, RX_RING,
