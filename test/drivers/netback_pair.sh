@@ -82,7 +82,14 @@ frontend() { # out-file commands...
 	shift
 	(
 		eval "$("$XENSIM" env "$DIR" 1)"
-		(sleep 0.5; for c in "$@"; do
+		# Commands wait until testpmd has started its port (it waits
+		# for the backend): queued earlier, they would all run at once.
+		(for _ in $(seq 600); do
+			grep -q "Checking link statuses" "$out" 2>/dev/null && break
+			sleep 0.1
+		done
+		sleep 0.2
+		for c in "$@"; do
 			case $c in sleep*) $c ;; *) echo "$c" ;; esac
 		done; echo quit) |
 			env $(asan_env "$NF") timeout 120 dpdk-testpmd --lcores 0@1,1@0 --no-huge \

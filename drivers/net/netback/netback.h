@@ -5,10 +5,11 @@
  *
  * Locking. The control plane (xenstore watch, control ring, start/stop,
  * close) runs under adapter->lock, on the EAL interrupt thread or the
- * application's thread. Each queue pair has an rwlock: a burst takes it
- * for reading with a trylock (one atomic per burst, never waits), the
- * control plane takes it for writing to map or unmap rings and to change
- * the staging table. Nothing of a burst outlives the burst, so a writer
+ * application's thread (one writer at a time). Each queue pair has a gate:
+ * a burst enters it (one atomic add per burst, never waits; a closed gate
+ * makes the burst return at once), the control plane closes it and waits
+ * for the bursts inside to leave before it maps or unmaps rings or changes
+ * the staging table. Nothing of a burst outlives the burst, so closing
  * waits at most one burst.
  */
 #ifndef NETBACK_H
@@ -21,7 +22,7 @@
 #include <rte_ether.h>
 #include <rte_interrupts.h>
 #include <rte_mbuf.h>
-#include <rte_rwlock.h>
+#include <rte_pause.h>
 #include <xenevtchn.h>
 #include <xengnttab.h>
 
@@ -64,7 +65,9 @@
 	X(GRX_SLOTS_MAPPED, "guest_rx_slots_memcpy")                         \
 	X(GRX_SLOTS_GCOPY, "guest_rx_slots_grant_copy")                      \
 	X(GRX_NOTIFY, "guest_rx_notifications")                              \
-	X(GCOPY_CALLS, "grant_copy_calls")
+	X(GCOPY_CALLS, "grant_copy_calls")                                   \
+	X(GTX_LOCK_BUSY, "guest_tx_bursts_skipped")                          \
+	X(GRX_LOCK_BUSY, "guest_rx_bursts_skipped")
 
 /* Counters of the control plane. */
 #define NETBACK_ASTATS(X)                                                    \
@@ -89,6 +92,47 @@ enum netback_astat { NETBACK_ASTATS(NETBACK_ENUM) NETBACK_ASTAT_MAX };
 #undef NETBACK_ENUM
 
 struct netback_adapter;
+
+/* Bursts inside a queue, and whether the control plane holds it. */
+struct netback_gate {
+	uint32_t users;
+	uint32_t closed;
+};
+
+static inline bool
+netback_gate_enter(struct netback_gate *g)
+{
+	if (__atomic_load_n(&g->closed, __ATOMIC_RELAXED))
+		return false;
+	/* Store users, then load closed: pairs with netback_gate_close. */
+	__atomic_fetch_add(&g->users, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&g->closed, __ATOMIC_SEQ_CST)) {
+		__atomic_fetch_sub(&g->users, 1, __ATOMIC_RELEASE);
+		return false;
+	}
+	return true;
+}
+
+static inline void
+netback_gate_leave(struct netback_gate *g)
+{
+	__atomic_fetch_sub(&g->users, 1, __ATOMIC_RELEASE);
+}
+
+/* Control plane only (under the adapter lock): wait for bursts to leave. */
+static inline void
+netback_gate_close(struct netback_gate *g)
+{
+	__atomic_store_n(&g->closed, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&g->users, __ATOMIC_SEQ_CST) != 0)
+		rte_pause();
+}
+
+static inline void
+netback_gate_open(struct netback_gate *g)
+{
+	__atomic_store_n(&g->closed, 0, __ATOMIC_RELEASE);
+}
 
 /* A packet of a burst waiting for the batched grant copy. */
 struct netback_pend {
@@ -115,7 +159,7 @@ struct netback_queue {
 	struct netback_adapter *nb;
 	uint16_t qid;
 	uint16_t port_id;
-	rte_rwlock_t lock;
+	struct netback_gate gate;
 	bool up;                       /* rings mapped; under lock */
 	netif_tx_back_ring_t txr;      /* guest TX: our RX */
 	netif_rx_back_ring_t rxr;      /* guest RX: our TX */
@@ -182,6 +226,8 @@ void netback_gmap_release(struct netback_queue *q);
 uint16_t netback_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n);
 uint16_t netback_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n);
 void netback_mark_broken(struct netback_queue *q, const char *what);
+/* Mark the vif broken; true for the caller that did (it logs why). */
+bool netback_break(struct netback_adapter *nb);
 
 /*
  * Log a frontend's bad input: the 1st, 2nd, 4th, 8th... occurrence of each

@@ -3,7 +3,7 @@
  * The control-ring server. It runs on the EAL interrupt thread, woken by
  * the control event channel (and by every xenstore event), under the
  * adapter lock. ADD/DEL change a queue's staging table with the queue's
- * lock held for writing, so a burst never sees a half-changed table and a
+ * gate closed, so a burst never sees a half-changed table and a
  * ref is never unmapped while a burst copies from it.
  */
 #include <errno.h>
@@ -64,7 +64,7 @@ netback_gmap_in_use(void *ctx, grant_ref_t ref)
 /*
  * Refs of requests the frontend posted and we have not consumed: the
  * frontend handed those pages to us, DEL of them is refused. Read with the
- * queue's lock held for writing (no burst runs); a frontend that scribbles
+ * queue's gate closed (no burst runs); a frontend that scribbles
  * meanwhile only changes the answer it gets.
  */
 static unsigned int
@@ -136,14 +136,14 @@ netback_ctrl_gref(struct netback_adapter *nb,
 	/* One copy of the list: the frontend cannot change it under us. */
 	netif_ctrl_gref_copy(list, shared, n);
 
-	rte_rwlock_write_lock(&q->lock);
+	netback_gate_close(&q->gate);
 	if (req->type == XEN_NETIF_CTRL_TYPE_ADD_GREF_MAPPING) {
 		st = netback_gmap_add(&q->gmap, list, n, &ops, &why);
 	} else {
 		c.nr_busy = netback_busy_refs(q, busy);
 		st = netback_gmap_del(&q->gmap, list, n, &ops, &removed, &refused);
 	}
-	rte_rwlock_write_unlock(&q->lock);
+	netback_gate_open(&q->gate);
 
 	for (unsigned int i = 0; i < n; i++)
 		__atomic_store_n(&shared[i].status, list[i].status, __ATOMIC_RELAXED);
@@ -238,16 +238,19 @@ netback_ctrl_serve(struct netback_adapter *nb)
 	RING_IDX prod = 0;
 	int avail;
 
+	if (__atomic_load_n(&nb->broken, __ATOMIC_ACQUIRE))
+		return;
 	for (;;) {
 		avail = NETIF_BACK_REQ_AVAIL(r, &prod);
 		if (avail < 0) {
 			nb->cnt[NETBACK_CTRL_BAD_INDEX]++;
-			__atomic_store_n(&nb->broken, 1, __ATOMIC_RELEASE);
-			PMD_DRV_LOG(ERR, "%s: control ring: req_prod %u is more than a "
-				    "ring ahead of %u: vif broken", nb->name,
-				    __atomic_load_n(&r->sring->req_prod, __ATOMIC_RELAXED),
-				    r->rsp_prod_pvt);
-			rte_eal_alarm_set(1, netback_broken_alarm, nb);
+			if (netback_break(nb))
+				PMD_DRV_LOG(ERR, "%s: control ring: req_prod %u is more "
+					    "than a ring ahead of %u: the frontend broke "
+					    "the protocol, vif marked broken", nb->name,
+					    __atomic_load_n(&r->sring->req_prod,
+							    __ATOMIC_RELAXED),
+					    r->rsp_prod_pvt);
 			return;
 		}
 		if (avail == 0) {

@@ -56,7 +56,6 @@ netback_queue_alloc(struct netback_adapter *nb, uint16_t qid)
 	q->nb = nb;
 	q->qid = qid;
 	q->port_id = nb->dev->data->port_id;
-	rte_rwlock_init(&q->lock);
 	q->gt = xengnttab_open(NULL, 0);
 	if (q->gt == NULL || netback_gmap_init(&q->gmap, cap) != 0) {
 		PMD_DRV_LOG(ERR, "%s: queue %u: cannot open the grant device or "

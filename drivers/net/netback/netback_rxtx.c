@@ -26,18 +26,26 @@
 #include "netback.h"
 #include "netback_logs.h"
 
-void
-netback_mark_broken(struct netback_queue *q, const char *what)
+bool
+netback_break(struct netback_adapter *nb)
 {
 	int zero = 0;
 
-	if (__atomic_compare_exchange_n(&q->nb->broken, &zero, 1, false,
-					__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+	if (!__atomic_compare_exchange_n(&nb->broken, &zero, 1, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		return false;
+	/* Disconnecting uses xenstore and closes the gates: not on this lcore. */
+	rte_eal_alarm_set(1, netback_broken_alarm, nb);
+	return true;
+}
+
+void
+netback_mark_broken(struct netback_queue *q, const char *what)
+{
+	if (netback_break(q->nb))
 		PMD_DRV_LOG(ERR, "%s: queue %u: %s: the frontend broke the protocol, "
 			    "vif marked broken, disconnecting", q->nb->name, q->qid,
 			    what);
-		rte_eal_alarm_set(1, netback_broken_alarm, q->nb);
-	}
 }
 
 static inline bool
@@ -233,8 +241,10 @@ netback_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 	RING_IDX cons, prod;
 	int avail;
 
-	if (rte_rwlock_read_trylock(&q->lock) != 0)
+	if (!netback_gate_enter(&q->gate)) {
+		d->cnt[NETBACK_GTX_LOCK_BUSY]++; /* the control plane is busy */
 		return 0;
+	}
 	if (!netback_q_usable(q) || q->mp == NULL)
 		goto out;
 	avail = NETIF_BACK_REQ_AVAIL(&q->txr, &prod);
@@ -319,7 +329,7 @@ netback_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 	}
 	netback_disarm_maybe(&q->txr.sring->req_event, d, cons);
 out:
-	rte_rwlock_read_unlock(&q->lock);
+	netback_gate_leave(&q->gate);
 	return (uint16_t)nrx;
 }
 
@@ -436,8 +446,10 @@ netback_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 	RING_IDX cons, prod;
 	int avail;
 
-	if (rte_rwlock_read_trylock(&q->lock) != 0)
+	if (!netback_gate_enter(&q->gate)) {
+		d->cnt[NETBACK_GRX_LOCK_BUSY]++;
 		return 0;
+	}
 	if (!netback_q_usable(q)) {
 		n = netback_tx_drop_all(q, pkts, n);
 		goto out;
@@ -509,6 +521,6 @@ netback_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 	}
 	netback_disarm_maybe(&q->rxr.sring->req_event, d, cons);
 out:
-	rte_rwlock_read_unlock(&q->lock);
+	netback_gate_leave(&q->gate);
 	return n;
 }

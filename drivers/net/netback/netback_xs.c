@@ -68,7 +68,7 @@ netback_queue_down(struct netback_queue *q)
 	struct netback_adapter *nb = q->nb;
 	unsigned int n;
 
-	rte_rwlock_write_lock(&q->lock);
+	netback_gate_close(&q->gate);
 	q->up = false;
 	if (q->tx_page != NULL)
 		xengnttab_unmap(nb->gt, q->tx_page, 1);
@@ -83,7 +83,7 @@ netback_queue_down(struct netback_queue *q)
 	n = q->gmap.count;
 	netback_gmap_release(q);
 	nb->cnt[NETBACK_GREF_MAPPED] -= RTE_MIN(n, nb->cnt[NETBACK_GREF_MAPPED]);
-	rte_rwlock_write_unlock(&q->lock);
+	netback_gate_open(&q->gate);
 }
 
 struct netback_qkeys {
@@ -196,7 +196,7 @@ netback_queue_up(struct netback_queue *q, const struct netback_qkeys *k)
 	}
 	q->rx_bound = true;
 
-	rte_rwlock_write_lock(&q->lock);
+	netback_gate_close(&q->gate);
 	NETBACK_RING_ATTACH(&q->txr, (netif_tx_sring_t *)q->tx_page, ok_tx);
 	NETBACK_RING_ATTACH(&q->rxr, (netif_rx_sring_t *)q->rx_page, ok_rx);
 	if (ok_tx && ok_rx) {
@@ -207,7 +207,7 @@ netback_queue_up(struct netback_queue *q, const struct netback_qkeys *k)
 		q->grx.last_disarm = q->rxr.req_cons;
 		q->up = true;
 	}
-	rte_rwlock_write_unlock(&q->lock);
+	netback_gate_open(&q->gate);
 	if (!ok_tx || !ok_rx) {
 		nb->cnt[NETBACK_XS_BAD_KEYS]++;
 		PMD_DRV_LOG(ERR, "%s: queue %u: the frontend's %s ring holds more "
