@@ -87,6 +87,39 @@ check_rx_pkt(netif_rx_front_ring_t *r, RING_IDX cons, unsigned int used,
 	} else if (!netif_err_fatal(p->err)) {
 		/* Dropped whole: the chain ended, every buffer comes back. */
 		PROMISE(!(p->rsp[p->nr_slots - 1].flags & NETRXF_more_data));
+		/* ... and for a reason one of its responses gives. */
+		bool bad_id = false, peer = false, undef = false, flags = false;
+
+		sum = 0;
+		for (unsigned int i = 0; i < p->nr_slots; i++) {
+			const netif_rx_response_t *q = &p->rsp[i];
+
+			bad_id |= q->id != (p->idx[i] & mask);
+			peer |= q->status == NETIF_RSP_ERROR ||
+				q->status == NETIF_RSP_DROPPED;
+			undef |= q->status < NETIF_RSP_DROPPED;
+			flags |= (q->flags & ~NETIF_RXF_KNOWN) != 0;
+			sum += q->status > 0 ? (uint32_t)q->status : 0;
+		}
+		switch (p->err) {
+		case NETIF_E_ID:
+			PROMISE(bad_id);
+			break;
+		case NETIF_E_PEER:
+			PROMISE(peer);
+			break;
+		case NETIF_E_STATUS:
+			PROMISE(undef);
+			break;
+		case NETIF_E_FLAGS:
+			PROMISE(flags);
+			break;
+		case NETIF_E_LEN:
+			PROMISE(sum > NETIF_MAX_PKT_LEN);
+			break;
+		default:
+			PROMISE(!"non-fatal error of an unexpected kind");
+		}
 	}
 }
 

@@ -69,6 +69,26 @@ check_valid(netif_tx_back_ring_t *r, RING_IDX cons, const struct netif_tx_pkt *p
 	PROMISE(p->len[0] == p->req[0].size - (sum - p->len[0]));
 }
 
+/* A packet dropped for a non-fatal reason has that reason. */
+static void
+check_dropped(const struct netif_tx_pkt *p)
+{
+	uint32_t rest = 0;
+	uint16_t flags = 0;
+
+	for (unsigned int i = 0; i < p->nr_slots; i++) {
+		flags |= p->req[i].flags;
+		if (i > 0)
+			rest += p->req[i].size;
+	}
+	if (p->err == NETIF_E_LEN)
+		PROMISE(p->req[0].size < NETIF_MIN_FRAME || rest > p->req[0].size);
+	else if (p->err == NETIF_E_FLAGS)
+		PROMISE(flags & ~NETIF_TXF_KNOWN);
+	else
+		PROMISE(!"non-fatal error of an unexpected kind");
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -158,6 +178,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				check_extras(&pkt, nx);
 				PROMISE(!(pkt.req[pkt.nr_slots - 1].flags &
 					  NETTXF_more_data));
+				check_dropped(&pkt);
 			} else {
 				broken = true;
 				break;
