@@ -14,6 +14,13 @@
  *        copied out of the page)
  *   op 3 (back end, list): u16 n (mod 513), then the list page ->
  *        netif_ctrl_gref_copy + netif_ctrl_gref_find_dup
+ *   op 4 (front end, ring): u32 rsp_cons, u16 next id, 3 x u32 data of
+ *        the request sent, u8 type, u32 rsp_prod - rsp_cons, then the ring
+ *        entries from rsp_cons on -> NETIF_FRONT_RSP_AVAIL and
+ *        netif_ctrl_rsp_check as netfront waits for its answer
+ *   op 5 (back end, ring): u32 req_cons, u8 queues, u32 req_prod -
+ *        req_cons, then the ring entries -> NETIF_BACK_REQ_AVAIL,
+ *        netif_ctrl_req_check and answers, as netback serves the ring
  */
 #include "fuzz.h"
 #include "netif_ctrl.h"
@@ -215,12 +222,118 @@ fuzz_gref_list(struct fin *in)
 	free(page);
 }
 
+/* The control ring is smaller than the data rings: its own index checks. */
+static void
+fuzz_front_ring(struct fin *in)
+{
+	xen_netif_ctrl_sring_t *s = malloc(NETIF_PAGE_SIZE);
+	struct xen_netif_ctrl_request sent;
+	xen_netif_ctrl_front_ring_t r;
+	RING_IDX prod = 0xdeadbeef;
+	unsigned int ring_size;
+	uint32_t d[3];
+	uint16_t id;
+	int avail;
+
+	memset(s, 0, NETIF_PAGE_SIZE);
+	SHARED_RING_INIT(s);
+	FRONT_RING_INIT(&r, s, NETIF_PAGE_SIZE);
+	ring_size = RING_SIZE(&r);
+	PROMISE(ring_size == NETIF_CTRL_RING_SIZE);
+	r.rsp_cons = r.req_prod_pvt = fin_u32(in);
+	s->req_prod = s->rsp_prod = r.rsp_cons;
+	id = fin_u16(in);
+	for (int i = 0; i < 3; i++)
+		d[i] = fin_u32(in);
+	/* Send one request, as netfront does, then read answers. */
+	netif_ctrl_req(&sent, id, fin_u8(in) % (NETIF_CTRL_TYPE_LAST + 2), d[0],
+		       d[1], d[2]);
+	*RING_GET_REQUEST(&r, r.req_prod_pvt) = sent;
+	r.req_prod_pvt++;
+	(void)NETIF_PUSH_REQUESTS(&r);
+	s->rsp_prod = r.rsp_cons + fin_u32(in);
+	for (unsigned int i = 0; i < ring_size && in->n > 0; i++)
+		fin_bytes(in, &s->ring[(r.rsp_cons + i) & (ring_size - 1)].rsp,
+			  sizeof(s->ring[0].rsp));
+
+	avail = NETIF_FRONT_RSP_AVAIL(&r, &prod);
+	if ((RING_IDX)(s->rsp_prod - r.rsp_cons) > 1) {
+		PROMISE(avail < 0 && prod == 0xdeadbeef);
+	} else {
+		PROMISE(avail == (int)(s->rsp_prod - r.rsp_cons));
+		PROMISE(prod == s->rsp_prod);
+	}
+	while (avail-- > 0) {
+		struct xen_netif_ctrl_response rsp;
+		enum netif_err e;
+
+		RING_COPY_RESPONSE(&r, r.rsp_cons, &rsp);
+		r.rsp_cons++;
+		e = netif_ctrl_rsp_check(&rsp, &sent);
+		if (e == NETIF_OK)
+			PROMISE(rsp.id == sent.id && rsp.type == sent.type &&
+				rsp.status <= XEN_NETIF_CTRL_STATUS_BUFFER_OVERFLOW);
+	}
+	PROMISE(NETIF_FRONT_FREE(&r) <= ring_size);
+	free(s);
+}
+
+#define CTRL_BUDGET 64 /* requests served per call, as netback */
+
+static void
+fuzz_back_ring(struct fin *in)
+{
+	xen_netif_ctrl_sring_t *s = malloc(NETIF_PAGE_SIZE);
+	xen_netif_ctrl_back_ring_t r;
+	unsigned int ring_size, nr_queues, done = 0;
+	RING_IDX prod = 0xdeadbeef;
+	int avail;
+
+	memset(s, 0, NETIF_PAGE_SIZE);
+	SHARED_RING_INIT(s);
+	BACK_RING_INIT(&r, s, NETIF_PAGE_SIZE);
+	ring_size = RING_SIZE(&r);
+	r.req_cons = r.rsp_prod_pvt = fin_u32(in);
+	s->rsp_prod = r.rsp_prod_pvt;
+	nr_queues = fin_u8(in);
+	s->req_prod = r.req_cons + fin_u32(in);
+	for (unsigned int i = 0; i < ring_size && in->n > 0; i++)
+		fin_bytes(in, &s->ring[(r.req_cons + i) & (ring_size - 1)].req,
+			  sizeof(s->ring[0].req));
+
+	avail = NETIF_BACK_REQ_AVAIL(&r, &prod);
+	if ((RING_IDX)(s->req_prod - r.req_cons) > ring_size) {
+		PROMISE(avail < 0 && prod == 0xdeadbeef);
+		goto out;
+	}
+	PROMISE(avail == (int)(s->req_prod - r.req_cons));
+	while (avail-- > 0 && done < CTRL_BUDGET) {
+		struct xen_netif_ctrl_request req;
+		struct xen_netif_ctrl_response rsp;
+		uint32_t st;
+
+		RING_COPY_REQUEST(&r, r.req_cons, &req);
+		r.req_cons++;
+		st = netif_ctrl_req_check(&req, nr_queues);
+		PROMISE(st <= XEN_NETIF_CTRL_STATUS_BUFFER_OVERFLOW);
+		netif_ctrl_rsp(&rsp, &req, st, 0);
+		PROMISE(rsp.id == req.id && rsp.type == req.type);
+		*RING_GET_RESPONSE(&r, r.rsp_prod_pvt) = rsp;
+		r.rsp_prod_pvt++;
+		done++;
+	}
+	(void)NETIF_PUSH_RESPONSES(&r);
+	PROMISE(s->rsp_prod == r.req_cons);
+out:
+	free(s);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fin in = { data, size };
 
-	switch (fin_u8(&in) & 3) {
+	switch (fin_u8(&in) % 6) {
 	case 0:
 		fuzz_rsp_check(&in);
 		break;
@@ -232,6 +345,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 3:
 		fuzz_gref_list(&in);
+		break;
+	case 4:
+		fuzz_front_ring(&in);
+		break;
+	case 5:
+		fuzz_back_ring(&in);
 		break;
 	}
 	return 0;

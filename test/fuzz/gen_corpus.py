@@ -254,6 +254,20 @@ def gen_ctrl():
     c["list_dup_last"] = b"\3" + struct.pack("<H", 5) + grefs([1, 2, 3, 4, 2])
     c["list_dups"] = b"\3" + struct.pack("<H", 6) + grefs([9, 8, 9, 8, 8, 9])
     c["list_empty"] = b"\3" + struct.pack("<H", 0)
+    # op 4: u32 rsp_cons, u16 id, 3 x u32 data, u8 type, u32 rsp_prod delta
+    c["ring_front_answer"] = b"\4" + struct.pack(
+        "<IHIIIBI", 0xFFFFFFFF, 7, 0, 0, 0, GET_GREF_MAPPING_SIZE, 1) + \
+        crsp(7, GET_GREF_MAPPING_SIZE, ST_OK, 2048)
+    c["ring_front_past"] = b"\4" + struct.pack(
+        "<IHIIIBI", 5, 7, 0, 0, 0, GET_GREF_MAPPING_SIZE, 2) + \
+        crsp(7, GET_GREF_MAPPING_SIZE, ST_OK, 2048) * 2
+    # op 5: u32 req_cons, u8 queues, u32 req_prod delta, requests
+    c["ring_back_serve"] = b"\5" + struct.pack("<IBI", 100, 1, 4) + \
+        creq(1, GET_GREF_MAPPING_SIZE) + creq(2, ADD_GREF_MAPPING, 0, 9, 2) + \
+        creq(3, DEL_GREF_MAPPING, 0, 9, 2) + creq(4, 99)
+    c["ring_back_full"] = b"\5" + struct.pack("<IBI", 0xFFFFFFF0, 1, 128) + \
+        b"".join(creq(i, GET_HASH_FLAGS) for i in range(128))
+    c["ring_back_past"] = b"\5" + struct.pack("<IBI", 0, 1, 129)
     return c
 
 
