@@ -56,6 +56,7 @@ struct netfront_rxq {
 	uint64_t packets, bytes, errors, nombuf;
 	uint64_t bad_rsp;   /* responses failing validation */
 	uint64_t peer_err;  /* responses with an error status */
+	uint64_t kicks;     /* notifications sent after a refill */
 };
 
 struct netfront_tx_slot {
@@ -82,6 +83,8 @@ struct netfront_txq {
 	uint64_t packets, bytes, errors;
 	uint64_t zero_copy, copied, linearized, dropped;
 	uint64_t bad_rsp, peer_err;
+	uint64_t ring_full; /* bursts cut short for want of free slots */
+	uint64_t kicks;     /* notifications sent */
 };
 
 /* The control ring: staging grants. */

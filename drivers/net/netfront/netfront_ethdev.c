@@ -298,14 +298,16 @@ netfront_stats_reset(struct rte_eth_dev *dev)
 		struct netfront_rxq *q = dev->data->rx_queues[i];
 
 		if (q != NULL)
-			q->packets = q->bytes = q->nombuf = q->bad_rsp = q->peer_err = 0;
+			q->packets = q->bytes = q->nombuf = q->bad_rsp = q->peer_err =
+				q->kicks = 0;
 	}
 	for (unsigned int i = 0; i < dev->data->nb_tx_queues; i++) {
 		struct netfront_txq *q = dev->data->tx_queues[i];
 
 		if (q != NULL)
 			q->packets = q->bytes = q->zero_copy = q->copied =
-				q->linearized = q->dropped = q->bad_rsp = q->peer_err = 0;
+				q->linearized = q->dropped = q->bad_rsp = q->peer_err =
+				q->ring_full = q->kicks = 0;
 	}
 	return 0;
 }
@@ -320,6 +322,7 @@ static const struct netfront_xstat rx_xstats[] = {
 	{ "bad_responses", offsetof(struct netfront_rxq, bad_rsp) },
 	{ "peer_errors", offsetof(struct netfront_rxq, peer_err) },
 	{ "no_mbufs", offsetof(struct netfront_rxq, nombuf) },
+	{ "notifications", offsetof(struct netfront_rxq, kicks) },
 };
 
 static const struct netfront_xstat tx_xstats[] = {
@@ -329,6 +332,8 @@ static const struct netfront_xstat tx_xstats[] = {
 	{ "dropped_packets", offsetof(struct netfront_txq, dropped) },
 	{ "bad_responses", offsetof(struct netfront_txq, bad_rsp) },
 	{ "peer_errors", offsetof(struct netfront_txq, peer_err) },
+	{ "ring_full", offsetof(struct netfront_txq, ring_full) },
+	{ "notifications", offsetof(struct netfront_txq, kicks) },
 };
 
 static const struct netfront_xstat ctrl_xstats[] = {
@@ -452,6 +457,27 @@ netfront_dev_close(struct rte_eth_dev *dev)
 }
 
 /*
+ * Frames up to 1514 bytes fit the one-slot packets every backend takes;
+ * larger ones need several slots, which a backend accepts when it offers
+ * feature-sg.
+ */
+static int
+netfront_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
+{
+	struct netfront_adapter *nf = dev->data->dev_private;
+	bool sg = false;
+
+	if (mtu <= RTE_ETHER_MTU)
+		return 0;
+	if (netif_xs_read_feature(nf->xs, nf->be_path, "feature-sg", &sg) != 0 || !sg) {
+		PMD_DRV_LOG(ERR, "%s: MTU %u needs a backend with feature-sg, and %s "
+			    "does not offer it", dev->data->name, mtu, nf->be_path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
  * A vif has no receive filter: the backend delivers whatever its bridge or
  * switch sends it, so these modes are always on.
  */
@@ -463,6 +489,7 @@ netfront_filter_noop(struct rte_eth_dev *dev)
 }
 
 static const struct eth_dev_ops netfront_ops = {
+	.mtu_set = netfront_mtu_set,
 	.promiscuous_enable = netfront_filter_noop,
 	.promiscuous_disable = netfront_filter_noop,
 	.allmulticast_enable = netfront_filter_noop,

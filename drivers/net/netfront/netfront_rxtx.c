@@ -81,8 +81,10 @@ rx_refill(struct netfront_rxq *q, bool force)
 		req->id = (uint16_t)(idx & mask);
 		req->gref = rx_buf_ref(q, m[i]);
 	}
-	if (NETIF_PUSH_REQUESTS(r))
+	if (NETIF_PUSH_REQUESTS(r)) {
 		netfront_kick(q->nf, q->id);
+		q->kicks++;
+	}
 }
 
 static inline uint64_t
@@ -389,7 +391,11 @@ netfront_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t nb)
 		}
 		zc = netfront_mbuf_refs(q->nf, m, refs);
 		slots = zc ? m->nb_segs : netif_linear_slots(m->pkt_len);
-		if (slots > room || (!zc && nr_copied == NETFRONT_TX_FREE_MAX))
+		if (slots > room) {
+			q->ring_full++;
+			break;
+		}
+		if (!zc && nr_copied == NETFRONT_TX_FREE_MAX)
 			break;
 		bytes += m->pkt_len;
 		sent++;
@@ -400,8 +406,10 @@ netfront_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t nb)
 			copied[nr_copied++] = m;
 		}
 	}
-	if (sent > 0 && NETIF_PUSH_REQUESTS(r))
+	if (sent > 0 && NETIF_PUSH_REQUESTS(r)) {
 		netfront_kick(q->nf, q->id);
+		q->kicks++;
+	}
 	rte_spinlock_unlock(&q->lock);
 	if (nr_copied)
 		rte_pktmbuf_free_bulk(copied, nr_copied);
