@@ -173,6 +173,7 @@ mkcpio() { # root out
 R=$WORK/root-domU
 base_root "$R"
 add_dpdk "$R" "$NETFRONT_SO"
+cp "$PKT" "$R/usr/local/bin/"
 copy_mods "$R" xenfs xen-privcmd xen-evtchn xen-gntalloc xen-gntdev xen-netfront
 mkcpio "$R" "$WORK/domU.cpio.gz"
 

@@ -48,6 +48,18 @@ DOMU_MAC=00:16:3e:00:00:01
 # lab_domu SCENARIO [MEM_MB] [VIF_SPEC]: create the domU "domu" (domid 1 on
 # a fresh dom0), its console appended to our output with "domU| " in front.
 lab_domu() {
+	lab_domu_cfg "$@"
+	t0=$(up)
+	xl create /etc/xen/domu.cfg || { say "xl create FAILED"; return 1; }
+	say "xl create took $(echo "$(up) - $t0" | bc) s"
+	DOMID=$(xl domid domu)
+	if [ "${1:-shell}" != shell ]; then
+		(tail -F /var/log/xen/console/guest-domu.log 2>/dev/null |
+			while IFS= read -r l; do echo "domU| $l"; done) &
+		TAILPID=$!
+	fi
+}
+lab_domu_cfg() {
 	cat >/etc/xen/domu.cfg <<EOF
 name = "domu"
 type = "pv"
@@ -60,15 +72,6 @@ vif = [ '${3:-bridge=xenbr0,script=vif-xenlab,mac=$DOMU_MAC}' ]
 on_poweroff = "preserve"
 on_crash = "preserve"
 EOF
-	t0=$(up)
-	xl create /etc/xen/domu.cfg || { say "xl create FAILED"; return 1; }
-	say "xl create took $(echo "$(up) - $t0" | bc) s"
-	DOMID=$(xl domid domu)
-	if [ "${1:-shell}" != shell ]; then
-		(tail -F /var/log/xen/console/guest-domu.log 2>/dev/null |
-			while IFS= read -r l; do echo "domU| $l"; done) &
-		TAILPID=$!
-	fi
 }
 
 # vifstat IFACE COUNTER
@@ -152,7 +155,7 @@ tp() { echo "$*" >&3; }
 # tp_stats: ask for the port stats and wait (at most 60 s) for them;
 # sets RXP TXP (packets since the last 'clear port stats'), RXPPS TXPPS.
 tp_stats() {
-	local n0 i=0
+	local n0 n i=0
 	n0=$(grep -c 'NIC statistics for port 0' $TPLOG)
 	tp "show port stats 0"
 	while n=$(grep -c 'NIC statistics for port 0' $TPLOG); [ "${n:-0}" -le "${n0:-0}" ]; do
@@ -176,6 +179,51 @@ tp_quit() {
 	wait $TPPID
 	TPRC=$?
 	sleep 0.3
+	pkill -P $TPTAIL 2>/dev/null # the tail -f under the subshell
 	kill $TPTAIL 2>/dev/null
 	say "testpmd exited ($TPRC)"
+}
+
+# tp_ready: wait (at most 120 s) until testpmd reads its commands
+# (works with no port, unlike tp_stats)
+tp_ready() {
+	local n0 n i=0
+	n0=$(grep -c 'Change verbose level' $TPLOG)
+	tp "set verbose 0"
+	while n=$(grep -c 'Change verbose level' $TPLOG); [ "${n:-0}" -le "${n0:-0}" ]; do
+		i=$((i + 1))
+		kill -0 $TPPID 2>/dev/null || { say "testpmd is gone"; return 1; }
+		[ $i -gt 600 ] && { say "testpmd did not start reading commands"; return 1; }
+		sleep 0.2
+	done
+}
+# xstat NAME: its last value in the testpmd output (after 'show port xstats')
+xstat() { awk -v k="$1:" '$1 == k { v = $2 } END { print v + 0 }' $TPLOG; }
+
+# dom0, scenarios with net_netback: testpmd runs with no port; the domU is
+# created in the background (the kernel's xen-netback is not loaded, so
+# nothing else serves the vif), and as soon as libxl has written the vif's
+# backend directory the port is attached and started: libxl waits only
+# 10 s for the backend to reach InitWait. Sets DOMID.
+netback_domu() { # SCENARIO MEM_MB
+	local i=0 be=/local/domain/0/backend/vif/1/0
+	lab_domu_bg "$@"
+	until xenstore-exists $be/frontend-id 2>/dev/null || [ $i -gt 600 ]; do
+		i=$((i + 1)); sleep 0.05
+	done
+	tp "port attach net_netback,domid=1,vif=0,connect_timeout_ms=0"
+	tp "port start 0"
+	wait $XLPID || { say "xl create FAILED"; return 1; }
+	say "xl create took $(echo "$(up) - $XLT0" | bc) s"
+	DOMID=$(xl domid domu)
+	[ "$DOMID" = 1 ] || { say "domU got id $DOMID, not 1"; return 1; }
+	(tail -F /var/log/xen/console/guest-domu.log 2>/dev/null |
+		while IFS= read -r l; do echo "domU| $l"; done) &
+	TAILPID=$!
+}
+lab_domu_bg() { # SCENARIO MEM_MB
+	lab_domu_cfg "$@"
+	XLT0=$(up)
+	xl create /etc/xen/domu.cfg &
+	XLPID=$!
 }
