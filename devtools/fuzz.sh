@@ -32,6 +32,10 @@ fi
 
 if [ ! -f "$build/build.ninja" ]; then
 	CC=clang meson setup "$build" -Dfuzz=true -Ddrivers=disabled || exit 1
+elif ! grep -A1 '^rule c_COMPILER' "$build/build.ninja" | grep -q clang; then
+	echo "fuzz.sh: $build was configured with another compiler than clang;" \
+		"remove it or set XENPMD_FUZZ_BUILD" >&2
+	exit 1
 else
 	meson configure "$build" -Dfuzz=true -Ddrivers=disabled >/dev/null || exit 1
 fi
