@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A front end reading responses from ring pages a hostile back end wrote,
- * as the netfront PMD runs them: NETIF_FRONT_RSP_AVAIL, then
- * netif_front_rx_read_fast() in a loop, checked against
- * netif_front_rx_read() on the same entries, with RX buffers recycled and
- * reposted (RX), or netif_tx_rsp_check() on each response with the id used as an
- * index (TX), for a few rounds of rsp_prod.
+ * as the netfront PMD runs them, for a few rounds of rsp_prod:
+ * NETIF_FRONT_RSP_AVAIL, then (RX) netif_front_rx_read_fast() in a loop,
+ * checked against netif_front_rx_read() on the same entries, with RX
+ * buffers recycled and reposted, or (TX) netif_tx_rsp_check() on each
+ * response, with the id used as an index.
  *
  * Input: u8 mode (bit 0: TX), u32 rsp_cons, u16 requests outstanding
  * (req_prod_pvt - rsp_cons, mod ring size + 1), u8 rounds, then per round
