@@ -107,6 +107,8 @@ expect_stat rx-prod-jump guest_rx_bad_req_prod
 expect_stat ctrl-prod-jump ctrl_bad_req_prod
 expect_stat ctrl gref_del_refused_in_use
 expect_stat ctrl gref_add_failed
+expect_stat csum guest_tx_csum_filled
+expect_stat csum guest_tx_csum_unparsed
 fatal=0
 for m in "$@"; do
 	case $m in *prod-jump | tx-offset | tx-slots) fatal=$((fatal + 1)) ;; esac

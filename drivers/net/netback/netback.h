@@ -16,6 +16,7 @@
 #define NETBACK_H
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 
 #include <rte_ethdev.h>
@@ -52,6 +53,8 @@
 	X(GTX_BAD_SLOTS, "guest_tx_too_many_slots")                          \
 	X(GTX_BAD_INDEX, "guest_tx_bad_req_prod")                            \
 	X(GTX_COPY_ERR, "guest_tx_copy_errors")                              \
+	X(GTX_CSUM_FILLED, "guest_tx_csum_filled")                           \
+	X(GTX_CSUM_UNPARSED, "guest_tx_csum_unparsed")                       \
 	X(GTX_SLOTS_MAPPED, "guest_tx_slots_memcpy")                         \
 	X(GTX_SLOTS_GCOPY, "guest_tx_slots_grant_copy")                      \
 	X(GTX_NOTIFY, "guest_tx_notifications")                              \
@@ -123,9 +126,16 @@ netback_gate_leave(struct netback_gate *g)
 static inline void
 netback_gate_close(struct netback_gate *g)
 {
+	unsigned int spins = 0;
+
 	__atomic_store_n(&g->closed, 1, __ATOMIC_SEQ_CST);
-	while (__atomic_load_n(&g->users, __ATOMIC_SEQ_CST) != 0)
-		rte_pause();
+	while (__atomic_load_n(&g->users, __ATOMIC_SEQ_CST) != 0) {
+		/* A burst preempted on this core needs the CPU to leave. */
+		if (++spins < 1000)
+			rte_pause();
+		else
+			sched_yield();
+	}
 }
 
 static inline void
@@ -144,6 +154,7 @@ struct netback_pend {
 	uint16_t id[NETIF_MAX_SLOTS];
 	uint16_t len[NETIF_MAX_SLOTS];   /* guest RX: bytes per slot */
 	uint16_t off0;                   /* guest RX: offset of the first slot */
+	bool csum_blank;                 /* guest TX: checksum left to us */
 };
 
 /* One direction's scratch space and counters (one lcore at a time). */

@@ -21,6 +21,8 @@
 
 #include <ethdev_driver.h>
 #include <rte_alarm.h>
+#include <rte_byteorder.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "netback.h"
@@ -229,6 +231,77 @@ netback_tx_chain(struct rte_mbuf **mb, unsigned int nm, uint32_t total,
 		mb[0]->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 }
 
+/*
+ * NETTXF_csum_blank: the guest left the TCP/UDP checksum to the backend
+ * (Linux netfront does for CHECKSUM_PARTIAL packets). Compute it, trusting
+ * no length the guest wrote: every header must lie in the first segment,
+ * every length inside the packet. Returns false for what cannot be parsed
+ * (delivered as it is, and counted).
+ */
+static bool
+netback_csum_fill(struct rte_mbuf *m)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t hlen = m->data_len, off = RTE_ETHER_HDR_LEN, l4, end;
+	uint16_t etype, field;
+	uint8_t proto;
+	uint16_t *ck;
+
+	if (hlen < off)
+		return false;
+	etype = rte_be_to_cpu_16(((const struct rte_ether_hdr *)p)->ether_type);
+	if (etype == RTE_ETHER_TYPE_VLAN) {
+		if (hlen < off + 4)
+			return false;
+		etype = rte_be_to_cpu_16(*(const rte_be16_t *)(p + off + 2));
+		off += 4;
+	}
+	if (etype == RTE_ETHER_TYPE_IPV4) {
+		const struct rte_ipv4_hdr *ip = (const void *)(p + off);
+		uint32_t ihl;
+
+		if (hlen < off + sizeof(*ip) || (ip->version_ihl >> 4) != 4)
+			return false;
+		ihl = (ip->version_ihl & 0xf) * 4u;
+		end = off + rte_be_to_cpu_16(ip->total_length);
+		if (ihl < sizeof(*ip) || hlen < off + ihl || end < off + ihl ||
+		    end > m->pkt_len ||
+		    (rte_be_to_cpu_16(ip->fragment_offset) &
+		     (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
+			return false;
+		proto = ip->next_proto_id;
+		l4 = off + ihl;
+	} else if (etype == RTE_ETHER_TYPE_IPV6) {
+		const struct rte_ipv6_hdr *ip = (const void *)(p + off);
+
+		if (hlen < off + sizeof(*ip))
+			return false;
+		l4 = off + (uint32_t)sizeof(*ip);
+		end = l4 + rte_be_to_cpu_16(ip->payload_len);
+		if (end > m->pkt_len)
+			return false;
+		proto = ip->proto; /* extension headers: not parsed */
+	} else {
+		return false;
+	}
+	if (proto == IPPROTO_TCP)
+		field = 16;
+	else if (proto == IPPROTO_UDP)
+		field = 6;
+	else
+		return false;
+	if (hlen < l4 + field + 2 || end < l4 + field + 2 || l4 > UINT16_MAX)
+		return false;
+	ck = (uint16_t *)(p + l4 + field);
+	*ck = 0;
+	if (etype == RTE_ETHER_TYPE_IPV4)
+		*ck = rte_ipv4_udptcp_cksum_mbuf(m, (const void *)(p + off), (uint16_t)l4);
+	else
+		*ck = rte_ipv6_udptcp_cksum_mbuf(m, (const void *)(p + off), (uint16_t)l4);
+	m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	return true;
+}
+
 uint16_t
 netback_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -295,6 +368,7 @@ netback_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 		nseg += p->seg_count;
 		p->nr_ring = (uint16_t)pkt.nr_ring;
 		p->nr_data = (uint16_t)pkt.nr_slots;
+		p->csum_blank = (pkt.first_flags & NETTXF_csum_blank) != 0;
 		for (unsigned int i = 0; i < pkt.nr_slots; i++)
 			p->id[i] = pkt.req[i].id;
 		netback_tx_chain(mb, nm, pkt.total, q->port_id, pkt.first_flags);
@@ -308,6 +382,9 @@ netback_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 		struct netback_pend *p = &d->pend[i];
 
 		if (netback_segs_ok(d, p->seg_first, p->seg_count)) {
+			if (p->csum_blank)
+				d->cnt[netback_csum_fill(p->m) ? NETBACK_GTX_CSUM_FILLED :
+				       NETBACK_GTX_CSUM_UNPARSED]++;
 			netback_tx_answer(q, p->id, p->nr_data, p->nr_ring, NETIF_RSP_OKAY);
 			d->cnt[NETBACK_GTX_PKTS]++;
 			d->cnt[NETBACK_GTX_BYTES] += p->m->pkt_len;

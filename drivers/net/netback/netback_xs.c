@@ -388,6 +388,7 @@ netback_write_features(struct netback_adapter *nb)
 		{ "feature-ctrl-ring", 1 },
 		{ "feature-split-event-channels", 1 },
 		{ "feature-xdp-headroom", 1 },
+		{ "feature-ipv6-csum-offload", 1 },
 		{ "multi-queue-max-queues", nb->nr_queues },
 	};
 	int rc;
