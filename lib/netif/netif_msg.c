@@ -213,21 +213,3 @@ netif_front_rx_read(netif_rx_front_ring_t *r, RING_IDX cons, unsigned int avail,
 	pkt->nr_ring = used;
 	return used;
 }
-
-enum netif_err
-netif_tx_rsp_check(const netif_tx_response_t *rsp, unsigned int ring_size)
-{
-	switch (rsp->status) {
-	case NETIF_RSP_NULL:
-		return NETIF_OK;
-	case NETIF_RSP_OKAY:
-	case NETIF_RSP_ERROR:
-	case NETIF_RSP_DROPPED:
-		break;
-	default:
-		return NETIF_E_STATUS;
-	}
-	if (rsp->id >= ring_size)
-		return NETIF_E_ID;
-	return NETIF_OK;
-}

@@ -131,7 +131,20 @@ netif_front_rx_read_fast(netif_rx_front_ring_t *r, RING_IDX cons,
  * Check one TX response copied out of the ring. Extra-info slots are
  * answered with NETIF_RSP_NULL and carry the id of no request.
  */
-enum netif_err netif_tx_rsp_check(const netif_tx_response_t *rsp,
-				  unsigned int ring_size);
+static inline enum netif_err
+netif_tx_rsp_check(const netif_tx_response_t *rsp, unsigned int ring_size)
+{
+	switch (rsp->status) {
+	case NETIF_RSP_NULL:
+		return NETIF_OK;
+	case NETIF_RSP_OKAY:
+	case NETIF_RSP_ERROR:
+	case NETIF_RSP_DROPPED:
+		break;
+	default:
+		return NETIF_E_STATUS;
+	}
+	return rsp->id >= ring_size ? NETIF_E_ID : NETIF_OK;
+}
 
 #endif

@@ -115,7 +115,9 @@ rx_assemble(struct netfront_rxq *q, const struct netif_rx_pkt *p)
 			head->nb_segs = 1;
 			head->pkt_len = p->total;
 			head->port = q->nf->dev->data->port_id;
-			head->ol_flags = rx_offload_flags(p->rsp[0].flags);
+			/* Keep RTE_MBUF_F_EXTERNAL: the buffer is a pinned page. */
+			head->ol_flags = (head->ol_flags & RTE_MBUF_F_EXTERNAL) |
+					 rx_offload_flags(p->rsp[0].flags);
 			head->packet_type = 0;
 		} else {
 			prev->next = m;
@@ -299,7 +301,8 @@ netfront_mbuf_refs(const struct netfront_adapter *nf, const struct rte_mbuf *m,
 {
 	unsigned int k = 0;
 
-	if (m->nb_segs > NETIF_MAX_SLOTS)
+	/* Our pools' mbufs all have pinned external buffers: others leave here. */
+	if (!(m->ol_flags & RTE_MBUF_F_EXTERNAL) || m->nb_segs > NETIF_MAX_SLOTS)
 		return false;
 	for (; m != NULL; m = m->next, k++) {
 		unsigned int i;
