@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README and CI run it: installs what is
-# missing (as root), builds warning-free (-Werror), runs every meson test,
-# then builds again with AddressSanitizer and runs the tests there too.
+# missing (as root), builds warning-free (-Werror), runs every meson test
+# (unit, xensim, drivers, and the real-Xen lab under QEMU), builds again
+# with AddressSanitizer and runs the tests there too (the lab skips itself
+# there), then runs the libFuzzer targets for a bounded time (fuzz.sh).
 # Ends with one line "N passed, N failed, N skipped" over both runs and a
 # non-zero status if anything failed.
 #
 #   devtools/test.sh             install deps, build, test, ASan build, test
 #   XENPMD_NO_INSTALL=1 ...      skip the install step
 #   XENPMD_NO_ASAN=1 ...         skip the ASan build
+#   XENPMD_NO_FUZZ=1 ...         skip the fuzzers (XENPMD_FUZZ_SECONDS: time each)
+#   XENPMD_NO_XENLAB=1 ...       skip the real-Xen lab
 #   extra arguments are passed to 'meson test' (e.g. --suite unit)
 set -uo pipefail
 
@@ -49,6 +53,15 @@ run_suite build-test --werror -Db_sanitize=none || status=1
 if [ -z "${XENPMD_NO_ASAN:-}" ]; then
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		run_suite build-asan --werror -Db_sanitize=address -Db_lundef=false || status=1
+fi
+
+if [ -z "${XENPMD_NO_FUZZ:-}" ] && [ ${#TEST_ARGS[@]} -eq 0 ]; then
+	XENPMD_FUZZ_BUILD=build-fuzz devtools/fuzz.sh || status=1
+	if [ -f build-fuzz/meson-logs/testlog.json ]; then
+		summaries+=(build-fuzz/meson-logs/testlog.json)
+	else
+		build_failures=$((build_failures + 1))
+	fi
 fi
 
 python3 - "$build_failures" "${summaries[@]}" <<'PY' || status=1
