@@ -56,6 +56,7 @@ if [ -z "${XENPMD_NO_ASAN:-}" ]; then
 fi
 
 if [ -z "${XENPMD_NO_FUZZ:-}" ] && [ ${#TEST_ARGS[@]} -eq 0 ]; then
+	rm -f build-fuzz/meson-logs/testlog.json
 	XENPMD_FUZZ_BUILD=build-fuzz devtools/fuzz.sh || status=1
 	if [ -f build-fuzz/meson-logs/testlog.json ]; then
 		summaries+=(build-fuzz/meson-logs/testlog.json)
