@@ -18,6 +18,8 @@
  *              expects gref_map_size=64 on the backend
  *     tx-bad-gref, tx-short       bad packets answered NETIF_RSP_ERROR, the
  *                                 vif stays up and carries data afterwards
+ *     bad-keys, ring-overfull     a ring ref that is not a number, a TX
+ *                                 ring with 1000 requests: connect refused
  *     tx-prod-jump, tx-offset, tx-slots, rx-prod-jump, ctrl-prod-jump
  *                                 fatal breaks: the backend must go Closing
  *
@@ -62,6 +64,7 @@ static struct fe {
 	netif_rx_front_ring_t rx;
 	xen_netif_ctrl_front_ring_t ctrl;
 	uint16_t ctrl_id;
+	const char *refuse; /* a mode the backend must refuse at connect */
 	int fails;
 } fe;
 
@@ -154,7 +157,23 @@ fe_connect(void)
 	fe_write("request-rx-copy", "%lu", 1);
 	fe_write("feature-sg", "%lu", 1);
 	fe_write("feature-rx-notify", "%lu", 1);
+	if (fe.refuse != NULL) {
+		/* Garbage the backend must refuse to connect with. */
+		if (strcmp(fe.refuse, "bad-keys") == 0)
+			netif_xs_write(fe.xs, XBT_NULL, fe.path, "tx-ring-ref", "%s", "x1");
+		else /* ring-overfull: more requests than the ring has slots */
+			fe.tx.sring->req_prod = 1000;
+	}
 	netif_xb_set_state(fe.xs, fe.path, XenbusStateConnected);
+	if (fe.refuse != NULL) {
+		EXPECT(netif_xb_wait_state(fe.be_path,
+					   NETIF_XB_STATE_BIT(XenbusStateClosing) |
+					   NETIF_XB_STATE_BIT(XenbusStateClosed),
+					   10000, &st) == 0,
+		       "%s: backend did not refuse (state %s)", fe.refuse,
+		       netif_xb_state_name(st));
+		return;
+	}
 	if (netif_xb_wait_state(fe.be_path, NETIF_XB_STATE_BIT(XenbusStateConnected),
 				10000, &st) != 0)
 		die("backend Connected");
@@ -680,8 +699,12 @@ main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "data";
 
+	if (strcmp(m, "bad-keys") == 0 || strcmp(m, "ring-overfull") == 0)
+		fe.refuse = m;
 	fe_connect();
-	if (strcmp(m, "data") == 0)
+	if (fe.refuse != NULL)
+		;
+	else if (strcmp(m, "data") == 0)
 		mode_data(argc > 2 ? (unsigned int)atoi(argv[2]) : 2000);
 	else if (strcmp(m, "ctrl") == 0)
 		mode_ctrl();

@@ -107,6 +107,8 @@ expect_stat rx-prod-jump guest_rx_bad_req_prod
 expect_stat ctrl-prod-jump ctrl_bad_req_prod
 expect_stat ctrl gref_del_refused_in_use
 expect_stat ctrl gref_add_failed
+expect_stat bad-keys frontend_bad_xenstore_keys
+expect_stat ring-overfull frontend_bad_xenstore_keys
 expect_stat csum guest_tx_csum_filled
 expect_stat csum guest_tx_csum_unparsed
 fatal=0

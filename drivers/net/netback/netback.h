@@ -230,7 +230,7 @@ void netback_broken_alarm(void *arg);
 /* netback_ctrl.c */
 void netback_ctrl_serve(struct netback_adapter *nb);
 void netback_ctrl_intr(void *arg);
-extern const struct netback_gmap_ops netback_gmap_xen_ops;
+void netback_ctrl_cancel(struct netback_adapter *nb);
 void netback_gmap_release(struct netback_queue *q);
 
 /* netback_rxtx.c */

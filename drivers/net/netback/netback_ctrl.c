@@ -280,6 +280,13 @@ netback_ctrl_serve(struct netback_adapter *nb)
 	}
 }
 
+/* Close: no deferred control-ring pass may run after this. */
+void
+netback_ctrl_cancel(struct netback_adapter *nb)
+{
+	rte_eal_alarm_cancel(netback_ctrl_alarm, nb);
+}
+
 void
 netback_ctrl_intr(void *arg)
 {

@@ -418,7 +418,7 @@ netback_go_initwait(struct netback_adapter *nb)
 }
 
 /* ------------------------------------------------------------------ */
-/* The state machine, run on every watch event (under nb->lock). */
+/* The state machine */
 
 /*
  * What the toolstack did to the backend directory: a state we did not
@@ -738,8 +738,10 @@ netback_xs_close(struct netback_adapter *nb)
 	if (nb->ctrl_cb)
 		rte_intr_callback_unregister_sync(nb->ctrl_intr, netback_ctrl_intr, nb);
 	nb->xs_cb = nb->ctrl_cb = false;
-	rte_eal_alarm_cancel(netback_broken_alarm, nb);
 	netback_xs_stop(nb);
+	/* After the callbacks are gone and the vif is down: nothing re-arms. */
+	rte_eal_alarm_cancel(netback_broken_alarm, nb);
+	netback_ctrl_cancel(nb);
 	rte_intr_instance_free(nb->xs_intr);
 	rte_intr_instance_free(nb->ctrl_intr);
 	nb->xs_intr = nb->ctrl_intr = NULL;
