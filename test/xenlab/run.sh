@@ -13,7 +13,8 @@
 # XENLAB_CPU (QEMU -cpu, default max,-smap,-fsgsbase,-xsave).
 # The log (host seconds since start in front of each line) is kept in
 # $XENLAB_WORK/logs/. QEMU gets no network device: nothing leaves the machine.
-# One QEMU at a time: a lock in $XENLAB_CACHE serialises concurrent runs.
+# One QEMU at a time: a lock in $XENLAB_CACHE serialises concurrent runs
+# (xenlab-test.sh holds it from image build to the end and sets XENLAB_LOCKED).
 set -uo pipefail
 
 CACHE=${XENLAB_CACHE:-/var/cache/xenpmd/xenlab}
@@ -40,7 +41,7 @@ QEMU=(qemu-system-x86_64 -accel tcg,thread=multi -cpu "${XENLAB_CPU:-max,-smap,-
 
 mkdir -p "$CACHE" "$WORK/logs"
 exec 9>"$CACHE/qemu.lock"
-if ! flock -n 9; then
+if [ -z "${XENLAB_LOCKED:-}" ] && ! flock -n 9; then
 	echo "run.sh: another xenlab QEMU is running; waiting for it"
 	flock 9
 fi

@@ -14,13 +14,12 @@ skip() {
 }
 
 [ -z "${XENPMD_NO_XENLAB:-}" ] || skip "XENPMD_NO_XENLAB is set"
-if [ ! -f "$here/$SCENARIO-dom0.sh" ]; then
-	case $SCENARIO in
-	s2) skip "scenario 2 (Linux xen-netfront <-> net_netback) is not written yet: net_netback has not passed traffic yet (issue 5)" ;;
-	s3) skip "scenario 3 (net_netfront <-> net_netback, staging grants) is not written yet: net_netback has not passed traffic yet (issue 5)" ;;
-	*) echo "xenlab: no scenario $SCENARIO"; exit 1 ;;
-	esac
-fi
+[ -f "$here/$SCENARIO-dom0.sh" ] || { echo "xenlab: no scenario $SCENARIO"; exit 1; }
+case $SCENARIO in
+s2 | s3)
+	[ -f "$BUILD/drivers/net/netback/librte_net_netback.so" ] ||
+		skip "net_netback is not built in $BUILD" ;;
+esac
 # devtools/test.sh runs every suite twice (plain and ASan builds); the lab
 # boots Xen under TCG for minutes and its PMD runs in Debian's uninstrumented
 # testpmd, so it runs once: in the build without a sanitizer.
@@ -41,6 +40,15 @@ CACHE=${XENLAB_CACHE:-/var/cache/xenpmd/xenlab}
 mkdir -p "$CACHE" 2>/dev/null && [ -w "$CACHE" ] ||
 	skip "cannot write the package cache $CACHE (set XENLAB_CACHE)"
 
+# Images of this build dir only (other build dirs may run the lab too), and
+# one lab at a time from image build to power-off.
+export XENLAB_WORK=${XENLAB_WORK:-$CACHE/work-$(printf %s "$BUILD" | md5sum | cut -c1-8)}
+exec 9>"$CACHE/qemu.lock"
+if ! flock -n 9; then
+	echo "xenlab $SCENARIO: another xenlab run holds $CACHE/qemu.lock; waiting"
+	flock 9
+fi
+export XENLAB_LOCKED=1
 t0=$(date +%s)
 "$here/build.sh" "$BUILD"
 rc=$?
