@@ -32,12 +32,17 @@ mkfifo "$DIR/be.cmd"
 bepid=$!
 exec 3>"$DIR/be.cmd"
 echo start >&3
+# The backend's port is up and forwarding before the guest starts.
+for _ in $(seq 600); do
+	grep -q "packet forwarding - ports=" "$DIR/be.out" && break
+	sleep 0.1
+done
 (
 	eval "$("$XENSIM" env "$DIR" 1)"
 	(sleep 1; echo "start tx_first"; sleep 2; echo stop; echo "show port xstats 0"; echo quit) |
 		env $(asan_env "$NF") timeout 120 dpdk-testpmd --lcores 0@1,1@1 --no-huge -m 512 \
 			--no-pci --no-shconf --file-prefix mq-fe --log-level=pmd.net.netfront:info \
-			-d "$NF" --vdev net_netfront,queues=2,connect_timeout_ms=5000 -- -i \
+			-d "$NF" --vdev net_netfront,queues=2,connect_timeout_ms=30000 -- -i \
 			--total-num-mbufs=4096 --forward-mode=io --rxq=2 --txq=2
 ) >"$DIR/fe.out" 2>&1 || fail "frontend testpmd failed"
 (echo stop; echo quit) >&3
