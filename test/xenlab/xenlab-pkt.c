@@ -115,6 +115,15 @@ open_socket(const char *ifname, uint16_t proto, struct sockaddr_ll *sll)
 	return fd;
 }
 
+static void
+hexdump(const char *what, const uint8_t *p, ssize_t n)
+{
+	fprintf(stderr, "%s (%zd bytes):", what, n);
+	for (ssize_t i = 0; i < n && i < 64; i++)
+		fprintf(stderr, "%s%02x", i % 16 ? " " : "\n  ", p[i]);
+	fprintf(stderr, "\n");
+}
+
 static int
 do_echo(const char *ifname, const uint8_t peer[6], uint32_t count)
 {
@@ -163,7 +172,9 @@ do_echo(const char *ifname, const uint8_t peer[6], uint32_t count)
 				continue;
 			if (n < HDR_LEN + 10 || rx[12] != (LAB_ETHERTYPE >> 8) ||
 			    rx[13] != (LAB_ETHERTYPE & 0xff) || memcmp(rx + HDR_LEN, MAGIC, 4) != 0) {
-				foreign++;
+				/* show the first two: a reply that lost its place shows here */
+				if (++foreign <= 2)
+					hexdump("echo: frame not ours", rx, n);
 				continue;
 			}
 			memcpy(&seq, rx + HDR_LEN + 4, 4);
