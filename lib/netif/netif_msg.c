@@ -208,7 +208,8 @@ netif_front_rx_read(netif_rx_front_ring_t *r, RING_IDX cons, unsigned int avail,
 		}
 	} while (flags & NETRXF_more_data);
 
-	if (pkt->err == NETIF_OK && pkt->total > NETIF_MAX_PKT_LEN)
+	if (pkt->err == NETIF_OK &&
+	    (pkt->total > NETIF_MAX_PKT_LEN || pkt->total < NETIF_MIN_FRAME))
 		pkt->err = NETIF_E_LEN;
 	pkt->nr_ring = used;
 	return used;

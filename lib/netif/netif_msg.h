@@ -88,7 +88,8 @@ struct netif_rx_pkt {
  * Read one packet of responses starting at `cons`. The front end posts RX
  * request i with id (i & (ring size - 1)), and the protocol puts each
  * response in the slot of its request: a response with another id is a
- * protocol error. Returns as netif_back_tx_read(). Every ring entry of the
+ * protocol error; a packet shorter than an Ethernet header or longer than
+ * 65535 bytes is dropped (NETIF_E_LEN). Returns as netif_back_tx_read(). Every ring entry of the
  * packet holds a buffer the caller gets back, whatever pkt->err says.
  */
 unsigned int netif_front_rx_read(netif_rx_front_ring_t *r, RING_IDX cons,
@@ -111,7 +112,8 @@ netif_front_rx_read_fast(netif_rx_front_ring_t *r, RING_IDX cons,
 	RING_COPY_RESPONSE(r, cons, &rsp);
 	if (__builtin_expect((rsp.flags & ~(NETRXF_data_validated |
 					    NETRXF_csum_blank)) == 0 &&
-			     rsp.id == (cons & mask) && rsp.status >= 0 &&
+			     rsp.id == (cons & mask) &&
+			     rsp.status >= NETIF_MIN_FRAME &&
 			     (uint32_t)rsp.offset + (uint32_t)rsp.status <=
 				     NETIF_PAGE_SIZE &&
 			     rsp.offset < NETIF_PAGE_SIZE, 1)) {

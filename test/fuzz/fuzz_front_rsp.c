@@ -83,7 +83,7 @@ check_rx_pkt(netif_rx_front_ring_t *r, RING_IDX cons, unsigned int used,
 	}
 	if (p->err == NETIF_OK) {
 		PROMISE(sum == p->total);
-		PROMISE(p->total <= NETIF_MAX_PKT_LEN);
+		PROMISE(p->total <= NETIF_MAX_PKT_LEN && p->total >= NETIF_MIN_FRAME);
 	} else if (!netif_err_fatal(p->err)) {
 		/* Dropped whole: the chain ended, every buffer comes back. */
 		PROMISE(!(p->rsp[p->nr_slots - 1].flags & NETRXF_more_data));
@@ -115,7 +115,7 @@ check_rx_pkt(netif_rx_front_ring_t *r, RING_IDX cons, unsigned int used,
 			PROMISE(flags);
 			break;
 		case NETIF_E_LEN:
-			PROMISE(sum > NETIF_MAX_PKT_LEN);
+			PROMISE(sum > NETIF_MAX_PKT_LEN || sum < NETIF_MIN_FRAME);
 			break;
 		default:
 			PROMISE(!"non-fatal error of an unexpected kind");

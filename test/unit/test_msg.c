@@ -251,6 +251,20 @@ test_rx(void)
 	CHECK_EQ(rx_read_both(&rxf, 4, 3, &p), 2);
 	CHECK_EQ(p.err, NETIF_E_EXTRA);
 
+	/* Shorter than an Ethernet header, alone or as a whole chain. */
+	rx_put(10, 0, 0, 0, 13);
+	CHECK_EQ(rx_read_both(&rxf, 10, 1, &p), 1);
+	CHECK_EQ(p.err, NETIF_E_LEN);
+	CHECK(!netif_err_fatal(p.err));
+	rx_put(10, 0, 0, NETRXF_more_data, 0);
+	rx_put(11, 0, 0, 0, 0);
+	CHECK_EQ(rx_read_both(&rxf, 10, 2, &p), 2);
+	CHECK_EQ(p.err, NETIF_E_LEN);
+	rx_put(10, 0, 0, NETRXF_more_data, 10);
+	rx_put(11, 0, 0, 0, 4);
+	CHECK_EQ(rx_read_both(&rxf, 10, 2, &p), 2);
+	CHECK_EQ(p.err, NETIF_OK);
+
 	/* Response in the wrong slot (id of another request). */
 	rx_put(10, 1, 0, 0, 60);
 	CHECK_EQ(rx_read_both(&rxf, 10, 1, &p), 1);
