@@ -24,7 +24,7 @@ stat() { awk -v k="$2:" '$1 == k { v = $2 } END { printf "%.0f\n", v + 0 }' "$1"
 mkfifo "$DIR/be.cmd"
 (
 	eval "$("$XENSIM" env "$DIR" 0)"
-	exec env $(asan_env "$NB") timeout 120 dpdk-testpmd --lcores 0@0,1@0 --no-huge -m 256 \
+	exec env $(asan_env "$NB") timeout 120 dpdk-testpmd --lcores 0@1,1@0 --no-huge -m 256 \
 		--no-pci --no-shconf --file-prefix mq-be --log-level=pmd.net.netback:info \
 		-d "$NB" --vdev net_netback,domid=1,queues=2 -- -i --total-num-mbufs=8192 \
 		--forward-mode=io --rxq=2 --txq=2
@@ -39,8 +39,16 @@ for _ in $(seq 600); do
 done
 (
 	eval "$("$XENSIM" env "$DIR" 1)"
-	(sleep 1; echo "start tx_first"; sleep 2; echo stop; echo "show port xstats 0"; echo quit) |
-		env $(asan_env "$NF") timeout 120 dpdk-testpmd --lcores 0@1,1@1 --no-huge -m 512 \
+	(
+		# Commands once the port is up (the prompt is there), so that the
+		# sleep times traffic, not a slow start.
+		for _ in $(seq 1200); do
+			grep -q 'testpmd> ' "$DIR/fe.out" 2>/dev/null && break
+			sleep 0.1
+		done
+		echo "start tx_first"; sleep 2; echo stop; echo "show port xstats 0"; echo quit
+	) |
+		env $(asan_env "$NF") timeout 120 dpdk-testpmd --lcores 0@0,1@1 --no-huge -m 512 \
 			--no-pci --no-shconf --file-prefix mq-fe --log-level=pmd.net.netfront:info \
 			-d "$NF" --vdev net_netfront,queues=2,connect_timeout_ms=30000 -- -i \
 			--total-num-mbufs=4096 --forward-mode=io --rxq=2 --txq=2

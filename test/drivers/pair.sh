@@ -55,22 +55,39 @@ peer=$!
 
 FWD_MODES="io mac macswap flowgen rxonly txonly csum icmpecho 5tswap"
 
+prompts() { grep -o 'testpmd> ' "$OUT" 2>/dev/null | wc -l; }
+
+# Send a command and wait until testpmd is back at its prompt, so that the
+# sleeps below time traffic, not a slow start on a loaded machine.
+run() {
+	local n
+	n=$(prompts)
+	echo "$1"
+	for _ in $(seq 1200); do
+		[ "$(prompts)" -gt "$n" ] && return 0
+		sleep 0.1
+	done
+}
+
 commands() {
+	for _ in $(seq 1200); do
+		[ "$(prompts)" -gt 0 ] && break
+		sleep 0.1
+	done
 	# Traffic runs for two seconds: a duration, not an assertion.
-	sleep 1
 	if [ "$WHAT" = fwdmodes ]; then
 		for m in $FWD_MODES; do
-			echo "set fwd $m"; echo "start tx_first"; sleep 1; echo stop
-			echo "show port xstats all"
+			run "set fwd $m"; run "start tx_first"; sleep 1; run stop
+			run "show port xstats all"
 		done
 		echo quit
 		return
 	fi
-	[ "$WHAT" = chain ] && echo "set txpkts 2000,2000,2000,2000,2000"
-	echo "start tx_first"; sleep 2; echo stop; echo "show port xstats all"
+	[ "$WHAT" = chain ] && run "set txpkts 2000,2000,2000,2000,2000"
+	run "start tx_first"; sleep 2; run stop; run "show port xstats all"
 	if [ "$WHAT" = restart ]; then
-		echo "port stop 0"; sleep 1; echo "port start 0"; sleep 1
-		echo "start tx_first"; sleep 2; echo stop; echo "show port xstats all"
+		run "port stop 0"; run "port start 0"
+		run "start tx_first"; sleep 2; run stop; run "show port xstats all"
 	fi
 	echo quit
 }
