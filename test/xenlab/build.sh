@@ -136,6 +136,8 @@ base_root() { # root
 	cp $STDBUF "$r/usr/local/lib/"
 	echo "root:x:0:0:root:/root:/bin/sh" >"$r/etc/passwd"
 	echo "root:x:0:" >"$r/etc/group"
+	# login shells (the interactive mode) get the lab's functions
+	echo ". /usr/local/lib/xenpmd/lab-lib.sh" >"$r/etc/profile"
 	for t in xenstore xenstore-read xenstore-write xenstore-ls xenstore-rm xenstore-list \
 		xenstore-watch xenstore-chmod xenstore-exists; do
 		[ -e "$STAGE/usr/bin/$t" ] && cp -P "$STAGE/usr/bin/$t" "$r/usr/bin/"

@@ -36,12 +36,13 @@ shell_help() {
                                  command line; 'shell' gives it a shell too)
   xl console domu                its console (Ctrl-] back to dom0)
   xl list; xl destroy domu; xl dmesg; xenstore-ls -p /local/domain
-  modprobe xen-netback           the kernel backend (before lab_domu)
+  xen-netback is loaded: the vif needs a backend within 10 s of xl create;
+  for net_netback instead: rmmod xen-netback, then as s2-dom0.sh does
+  (testpmd with no port, lab_domu_bg, 'port attach net_netback,domid=1,vif=0')
   dpdk-testpmd, /usr/local/lib/xenpmd/*.so, xenlab-pkt; poweroff -f to quit
   (Ctrl-a x leaves QEMU)
 ===============================================================================
 EOF
-	. /usr/local/lib/xenpmd/lab-lib.sh
 }
 
 DOMU_MAC=00:16:3e:00:00:01
