@@ -65,13 +65,25 @@ check_rx_pkt(netif_rx_front_ring_t *r, RING_IDX cons, unsigned int used,
 			PROMISE(p->extra[t].type == t);
 			PROMISE((p->extra[t].flags & ~XEN_NETIF_EXTRA_FLAG_MORE) == 0);
 		}
+	/* Linux netback's XDP headroom, folded into the first slot's offset. */
+	bool xdp_fold = (p->extra_mask & (1u << NETIF_EXTRA_TYPE_XDP)) &&
+			RING_GET_RESPONSE(r, cons)->offset == 0;
+	uint16_t xdp_h = xdp_fold ? p->extra[NETIF_EXTRA_TYPE_XDP].u.pad[0] : 0;
+
 	for (unsigned int i = 0; i < p->nr_slots; i++) {
 		const netif_rx_response_t *q = &p->rsp[i];
 		RING_IDX at = i == 0 ? cons : cons + nx + i;
 
 		/* Each data slot is the ring entry it says, copied. */
 		PROMISE(p->idx[i] == at);
-		PROMISE(memcmp(q, RING_GET_RESPONSE(r, at), sizeof(*q)) == 0);
+		if (i == 0 && xdp_fold && p->err == NETIF_OK) {
+			const netif_rx_response_t *o = RING_GET_RESPONSE(r, at);
+
+			PROMISE(q->offset == xdp_h && q->status == o->status - xdp_h &&
+				q->id == o->id && q->flags == o->flags);
+		} else {
+			PROMISE(memcmp(q, RING_GET_RESPONSE(r, at), sizeof(*q)) == 0);
+		}
 		if (p->err != NETIF_OK)
 			continue;
 		PROMISE(q->id == (at & mask));
@@ -115,7 +127,8 @@ check_rx_pkt(netif_rx_front_ring_t *r, RING_IDX cons, unsigned int used,
 			PROMISE(flags);
 			break;
 		case NETIF_E_LEN:
-			PROMISE(sum > NETIF_MAX_PKT_LEN || sum < NETIF_MIN_FRAME);
+			PROMISE(sum > NETIF_MAX_PKT_LEN || sum < NETIF_MIN_FRAME ||
+				(xdp_fold && xdp_h > p->rsp[0].status));
 			break;
 		default:
 			PROMISE(!"non-fatal error of an unexpected kind");

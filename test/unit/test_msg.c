@@ -247,6 +247,26 @@ test_rx(void)
 	CHECK_EQ(rx_read_both(&rxf, 4, 3, &p), 3);
 	CHECK_EQ(p.err, NETIF_OK);
 	CHECK_EQ(p.extra_mask, 1u << NETIF_EXTRA_TYPE_XDP);
+	/* Linux netback's reading of it: offset 0, headroom counted in status. */
+	rx_put(4, 0, 0, NETRXF_extra_info, 128 + 60);
+	x->u.pad[0] = 128;
+	CHECK_EQ(rx_read_both(&rxf, 4, 2, &p), 2);
+	CHECK_EQ(p.err, NETIF_OK);
+	CHECK_EQ(p.rsp[0].offset, 128);
+	CHECK_EQ(p.rsp[0].status, 60);
+	CHECK_EQ(p.total, 60);
+	/* A response that already says where the data is stays as it is. */
+	rx_put(4, 0, 128, NETRXF_extra_info, 60);
+	CHECK_EQ(rx_read_both(&rxf, 4, 2, &p), 2);
+	CHECK_EQ(p.rsp[0].offset, 128);
+	CHECK_EQ(p.total, 60);
+	/* A headroom larger than the slot's data. */
+	rx_put(4, 0, 0, NETRXF_extra_info, 100);
+	x->u.pad[0] = 101;
+	CHECK_EQ(rx_read_both(&rxf, 4, 2, &p), 2);
+	CHECK_EQ(p.err, NETIF_E_LEN);
+	rx_put(4, 0, 0, NETRXF_extra_info | NETRXF_more_data, 1000);
+	x->u.pad[0] = 0;
 	x->type = 77;
 	CHECK_EQ(rx_read_both(&rxf, 4, 3, &p), 2);
 	CHECK_EQ(p.err, NETIF_E_EXTRA);
