@@ -13,6 +13,16 @@ asan_env() {
 		echo LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0
 	fi
 }
+# The backend's testpmd with line-buffered stdout (what stdbuf -oL does, with
+# the ASan runtime kept first), so that the script sees its output at once.
+be_env() {
+	local pre=/usr/libexec/coreutils/libstdbuf.so
+	if ldd "$1" | grep libasan >/dev/null; then
+		pre="$(gcc -print-file-name=libasan.so):$pre"
+		echo ASAN_OPTIONS=detect_leaks=0
+	fi
+	echo LD_PRELOAD="$pre" _STDBUF_O=L
+}
 
 "$XENSIM" start "$DIR" >/dev/null || exit 1
 "$XENSIM" domain create "$DIR" 1 >/dev/null || exit 1
@@ -20,7 +30,7 @@ asan_env() {
 mkfifo "$DIR/be.cmd"
 (
 	eval "$("$XENSIM" env "$DIR" 0)"
-	exec env $(asan_env "$NB") timeout 300 dpdk-testpmd --lcores 0@0,1@0 --no-huge -m 256 \
+	exec env $(be_env "$NB") timeout 300 dpdk-testpmd --lcores 0@0,1@0 --no-huge -m 256 \
 		--no-pci --no-shconf --file-prefix chk-be -d "$NB" \
 		--vdev "net_netback,domid=1,copy=$COPY" -- -i --total-num-mbufs=8192 \
 		--forward-mode=io --max-pkt-len=9018

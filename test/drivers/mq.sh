@@ -16,6 +16,16 @@ asan_env() {
 		echo LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0
 	fi
 }
+# The backend's testpmd with line-buffered stdout (what stdbuf -oL does, with
+# the ASan runtime kept first), so that the script sees its output at once.
+be_env() {
+	local pre=/usr/libexec/coreutils/libstdbuf.so
+	if ldd "$1" | grep libasan >/dev/null; then
+		pre="$(gcc -print-file-name=libasan.so):$pre"
+		echo ASAN_OPTIONS=detect_leaks=0
+	fi
+	echo LD_PRELOAD="$pre" _STDBUF_O=L
+}
 stat() { awk -v k="$2:" '$1 == k { v = $2 } END { printf "%.0f\n", v + 0 }' "$1"; }
 
 "$XENSIM" start "$DIR" >/dev/null || exit 1
@@ -24,7 +34,7 @@ stat() { awk -v k="$2:" '$1 == k { v = $2 } END { printf "%.0f\n", v + 0 }' "$1"
 mkfifo "$DIR/be.cmd"
 (
 	eval "$("$XENSIM" env "$DIR" 0)"
-	exec env $(asan_env "$NB") timeout 120 dpdk-testpmd --lcores 0@1,1@0 --no-huge -m 256 \
+	exec env $(be_env "$NB") timeout 120 dpdk-testpmd --lcores 0@1,1@0 --no-huge -m 256 \
 		--no-pci --no-shconf --file-prefix mq-be --log-level=pmd.net.netback:info \
 		-d "$NB" --vdev net_netback,domid=1,queues=2 -- -i --total-num-mbufs=8192 \
 		--forward-mode=io --rxq=2 --txq=2
