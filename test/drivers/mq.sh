@@ -62,7 +62,9 @@ done
 			--no-pci --no-shconf --file-prefix mq-fe --log-level=pmd.net.netfront:info \
 			-d "$NF" --vdev net_netfront,queues=2,connect_timeout_ms=30000 -- -i \
 			--total-num-mbufs=4096 --forward-mode=io --rxq=2 --txq=2
-) >"$DIR/fe.out" 2>&1 || fail "frontend testpmd failed"
+# stderr apart while it runs: a log line inside a prompt would hide it.
+) >"$DIR/fe.out" 2>"$DIR/fe.err" || fail "frontend testpmd failed"
+cat "$DIR/fe.err" >>"$DIR/fe.out"
 (echo stop; echo quit) >&3
 exec 3>&-
 wait $bepid

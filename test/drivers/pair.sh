@@ -33,10 +33,15 @@ fail() {
 }
 
 asan_env() {
-	# An ASan-built plugin in a testpmd that is not: preload the runtime.
+	# An ASan-built plugin in a testpmd that is not: preload the runtime
+	# (first), then libstdbuf for a line-buffered stdout, so that a testpmd
+	# killed by the timeout leaves all it printed.
+	local pre=/usr/libexec/coreutils/libstdbuf.so
 	if ldd "$PMD" | grep libasan >/dev/null; then
-		echo LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0
+		pre="$(gcc -print-file-name=libasan.so):$pre"
+		echo ASAN_OPTIONS=detect_leaks=0
 	fi
+	echo LD_PRELOAD="$pre" _STDBUF_O=L
 }
 
 "$XENSIM" start "$DIR" >/dev/null || exit 1
@@ -99,8 +104,11 @@ commands() {
 			--no-shconf --log-level=pmd.net.netfront:info -d "$PMD" \
 			--vdev net_netfront,connect_timeout_ms=$timeout -- -i \
 			--total-num-mbufs=2048 --forward-mode=io
-) >"$OUT" 2>&1
+# The driver's log (stderr) in a file of its own while testpmd runs: a log
+# line landing in the middle of a prompt would hide it from prompts().
+) >"$OUT" 2>"$OUT.err"
 rc=$?
+cat "$OUT.err" >>"$OUT"
 wait $peer
 prc=$?
 
