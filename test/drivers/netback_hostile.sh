@@ -45,10 +45,15 @@ wait_for() { # pattern seconds
 	return 1
 }
 
+# The ASan runtime first when the PMD has it, then libstdbuf: testpmd's
+# stdout line-buffered, so wait_for sees its lines as they are printed.
 asan_env() {
+	local pre=/usr/libexec/coreutils/libstdbuf.so
 	if ldd "$NB" | grep libasan >/dev/null; then
-		echo LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0
+		pre="$(gcc -print-file-name=libasan.so):$pre"
+		echo ASAN_OPTIONS=detect_leaks=0
 	fi
+	echo LD_PRELOAD="$pre" _STDBUF_O=L
 }
 
 "$XENSIM" start "$DIR" >/dev/null || exit 1
@@ -67,6 +72,9 @@ bepid=$!
 exec 3>"$DIR/be.cmd"
 echo start >&3
 wait_for "InitWait" 30 || fail "backend never reached InitWait"
+# testpmd's start drains the RX queues before forwarding: the frontend's
+# first packets could vanish there. Its stdout is line-buffered (below).
+wait_for "packet forwarding - ports=" 30 || fail "backend testpmd never started forwarding"
 
 for mode in "$@" data; do
 	(eval "$("$XENSIM" env "$DIR" 1)"; exec timeout 60 "$FE" "$mode" 500) >"$DIR/fe.out" 2>&1
