@@ -20,10 +20,14 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+# ASan runtime first when the PMD has it, then libstdbuf (line-buffered stdout).
 asan_env() {
+	local pre=/usr/libexec/coreutils/libstdbuf.so
 	if ldd "$NB" | grep libasan >/dev/null; then
-		echo LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0
+		pre="$(gcc -print-file-name=libasan.so):$pre"
+		echo ASAN_OPTIONS=detect_leaks=0
 	fi
+	echo LD_PRELOAD="$pre" _STDBUF_O=L
 }
 pstat() { # port name -> value in that port's last xstats block
 	awk -v p="$1" -v k="$2:" '/NIC extended statistics for port/ { cur = $NF }
@@ -48,6 +52,11 @@ exec 3>"$DIR/be.cmd"
 echo start >&3
 for _ in $(seq 300); do
 	[ "$(grep -c -- '-> InitWait' "$DIR/be.out")" -ge 2 ] && break
+	sleep 0.1
+done
+# testpmd's start drains the RX queues first: frontends start after it.
+for _ in $(seq 300); do
+	grep -q "packet forwarding - ports=" "$DIR/be.out" && break
 	sleep 0.1
 done
 
