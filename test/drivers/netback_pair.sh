@@ -41,6 +41,16 @@ asan_env() {
 		echo LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0
 	fi
 }
+# The backend's testpmd: ASan runtime first when needed, then libstdbuf for a
+# line-buffered stdout, so the script sees "packet forwarding" when printed.
+be_env() {
+	local pre=/usr/libexec/coreutils/libstdbuf.so
+	if ldd "$1" | grep libasan >/dev/null; then
+		pre="$(gcc -print-file-name=libasan.so):$pre"
+		echo ASAN_OPTIONS=detect_leaks=0
+	fi
+	echo LD_PRELOAD="$pre" _STDBUF_O=L
+}
 
 # xstat of a testpmd output: last value printed, or the nth.
 stat() { # file name [nth]
@@ -67,7 +77,7 @@ wait_for() { # file pattern seconds
 mkfifo "$DIR/be.cmd"
 (
 	eval "$("$XENSIM" env "$DIR" 0)"
-	exec env $(asan_env "$NB") timeout 300 dpdk-testpmd --lcores 0@0,1@1 --no-huge -m 256 \
+	exec env $(be_env "$NB") timeout 300 dpdk-testpmd --lcores 0@0,1@1 --no-huge -m 256 \
 		--no-pci --no-shconf --file-prefix nbp-be --log-level=pmd.net.netback:info \
 		-d "$NB" --vdev "net_netback,domid=1,vif=0,copy=$COPY" -- -i \
 		--total-num-mbufs=4096 --forward-mode=io --port-topology=loop
@@ -76,6 +86,9 @@ bepid=$!
 exec 3>"$DIR/be.cmd"
 echo start >&3
 wait_for "$DIR/be.out" "InitWait" 30 || fail "backend never reached InitWait"
+# testpmd's start drains the RX queues before forwarding: the frontend's
+# first burst could vanish there.
+wait_for "$DIR/be.out" "packet forwarding - ports=" 30 || fail "backend never started forwarding"
 
 frontend() { # out-file commands...
 	local out=$1
