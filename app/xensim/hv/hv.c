@@ -178,12 +178,14 @@ static void ref_revoke(struct hv_dom *d, uint32_t r)
 	ref->owner = 0;
 	if (!pinned(e)) {
 		ref_free(d, r);
-	} else {
-		ref->state = REF_ZOMBIE;
-		d->nr_zombies++;
-		if (HV_COPY_PINS(e))
-			timer_arm();
+		return;
 	}
+	/* A copier may drop its pin between any two loads here, so the timer
+	 * scan, not this one, decides when a zombie is free. It stops itself
+	 * when no zombie is left pinned by a copy. */
+	ref->state = REF_ZOMBIE;
+	d->nr_zombies++;
+	timer_arm();
 }
 
 static void zombie_check(struct hv_dom *d, uint32_t r)
