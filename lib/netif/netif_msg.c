@@ -214,21 +214,23 @@ netif_front_rx_read(netif_rx_front_ring_t *r, RING_IDX cons, unsigned int avail,
 	 * headroom counted in status, and sends an XDP extra holding the
 	 * headroom. Turn that into a plain offset and length.
 	 */
+	uint16_t h = 0;
+
 	if (pkt->err == NETIF_OK && (pkt->extra_mask & (1u << NETIF_EXTRA_TYPE_XDP)) &&
 	    pkt->rsp[0].offset == 0) {
-		uint16_t h = pkt->extra[NETIF_EXTRA_TYPE_XDP].u.pad[0];
-
-		if (h > pkt->rsp[0].status) {
+		h = pkt->extra[NETIF_EXTRA_TYPE_XDP].u.pad[0];
+		if (h > pkt->rsp[0].status)
 			pkt->err = NETIF_E_LEN;
-		} else {
-			pkt->rsp[0].offset = h;
-			pkt->rsp[0].status = (int16_t)(pkt->rsp[0].status - h);
-			pkt->total -= h;
-		}
 	}
 	if (pkt->err == NETIF_OK &&
-	    (pkt->total > NETIF_MAX_PKT_LEN || pkt->total < NETIF_MIN_FRAME))
+	    (pkt->total - h > NETIF_MAX_PKT_LEN || pkt->total - h < NETIF_MIN_FRAME))
 		pkt->err = NETIF_E_LEN;
+	/* A dropped packet keeps its responses as the ring had them. */
+	if (pkt->err == NETIF_OK && h) {
+		pkt->rsp[0].offset = h;
+		pkt->rsp[0].status = (int16_t)(pkt->rsp[0].status - h);
+		pkt->total -= h;
+	}
 	pkt->nr_ring = used;
 	return used;
 }

@@ -265,6 +265,14 @@ test_rx(void)
 	x->u.pad[0] = 101;
 	CHECK_EQ(rx_read_both(&rxf, 4, 2, &p), 2);
 	CHECK_EQ(p.err, NETIF_E_LEN);
+	/* Found by fuzz_front_rsp: too short once folded. The drop must leave
+	 * the response as the ring had it (it was half folded). */
+	rx_put(4, 0, 0, NETRXF_extra_info, 20);
+	x->u.pad[0] = 10;
+	CHECK_EQ(rx_read_both(&rxf, 4, 2, &p), 2);
+	CHECK_EQ(p.err, NETIF_E_LEN);
+	CHECK_EQ(p.rsp[0].offset, 0);
+	CHECK_EQ(p.rsp[0].status, 20);
 	rx_put(4, 0, 0, NETRXF_extra_info | NETRXF_more_data, 1000);
 	x->u.pad[0] = 0;
 	x->type = 77;
