@@ -37,10 +37,14 @@ echo "run_fuzz.sh: $(basename "$fuzzer"): $nseeds seeds, ${secs}s"
 
 # -timeout: one input taking 10 s is a hang. The outer timeout catches a
 # fuzzer that stops honouring its own time limit.
+# libFuzzer's own exit code for a finding is 77, which meson reads as
+# "skipped": ask for 1 instead, and map any 77 left over all the same.
 timeout -k 10 $((secs + 300)) "$fuzzer" "$limit" -timeout=10 \
+	-error_exitcode=1 -timeout_exitcode=1 \
 	-rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
 	-artifact_prefix="$artifacts/" "$work/corpus"
 rc=$?
+[ $rc -eq 77 ] && rc=1
 
 echo "run_fuzz.sh: $(basename "$fuzzer"): exit $rc, corpus $nseeds -> $(ls "$work/corpus" | wc -l) inputs"
 if [ $rc -ne 0 ]; then
