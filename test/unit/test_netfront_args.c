@@ -38,6 +38,7 @@ main(void)
 	CHECK_EQ(a.staging, NETFRONT_STAGING_AUTO);
 	CHECK(!a.intr);
 	CHECK(a.rx_pool >= NETFRONT_MIN_RX_POOL);
+	CHECK_EQ(a.backend_timeout_ms, 1000);
 	CHECK_EQ(parse("", &a), 0);
 
 	CHECK_EQ(parse("vif=3,queues=2,staging=off,rx_pool=4096,notify=intr,"
@@ -48,6 +49,8 @@ main(void)
 	CHECK_EQ(a.rx_pool, 4096);
 	CHECK(a.intr);
 	CHECK_EQ(a.connect_timeout_ms, 500);
+	CHECK_EQ(parse("backend_timeout_ms=0", &a), 0);
+	CHECK_EQ(a.backend_timeout_ms, 0);
 	CHECK_EQ(parse("staging=on", &a), 0);
 	CHECK_EQ(a.staging, NETFRONT_STAGING_ON);
 
@@ -61,6 +64,7 @@ main(void)
 	bad("rx_pool=1000000", "rx_pool");
 	bad("notify=irq", "notify");
 	bad("connect_timeout_ms=0", "connect_timeout_ms");
+	bad("backend_timeout_ms=600001", "backend_timeout_ms");
 	bad("vif=1,vif=2", "vif");
 	bad("bogus=1", "known keys");
 	return check_report("netfront_args");

@@ -3,6 +3,7 @@
 #ifndef NETFRONT_H
 #define NETFRONT_H
 
+#include <pthread.h>
 #include <stdbool.h>
 
 #include <rte_ether.h>
@@ -47,6 +48,12 @@ struct netfront_pool {
 struct netfront_rxq {
 	struct netfront_adapter *nf;
 	uint16_t id;
+	/*
+	 * Taken (trylock) by rx_burst; held by the interrupt thread while it
+	 * parks the queue for a reconnect (netfront_queues_park).
+	 */
+	rte_spinlock_t lock;
+	bool parked; /* no I/O: the ring is being torn down or rebuilt */
 	netif_rx_front_ring_t ring;
 	struct netfront_pages ring_page;
 	struct rte_mbuf *bufs[NETIF_RX_RING_SIZE]; /* by ring slot */
@@ -72,6 +79,7 @@ struct netfront_txq {
 	 * when its pool ran dry (see rx_refill).
 	 */
 	rte_spinlock_t lock;
+	bool parked; /* as the RX queue's */
 	netif_tx_front_ring_t ring;
 	struct netfront_pages ring_page;
 	evtchn_port_t port; /* the queue pair's event channel */
@@ -137,7 +145,22 @@ struct netfront_adapter {
 	struct rte_intr_handle *rx_intr;
 	bool connected;
 	bool broken;       /* the backend broke the protocol: no more I/O */
-	bool backend_lost; /* the backend left Connected on its own */
+	/*
+	 * The backend left Connected while the port was started: the queues
+	 * are parked and the port reconnects when a backend is back.
+	 */
+	bool backend_lost;
+	bool stalled;      /* TX requests unanswered for backend_timeout_ms */
+	bool stall_check_on;
+	uint64_t lost_tsc; /* when the link went down for either reason */
+	/* Serialises start/stop/close with the interrupt thread's reconnect. */
+	pthread_mutex_t ctl_lock;
+	RING_IDX stall_rsp[NETFRONT_MAX_QUEUES]; /* TX rsp_prod at the last check */
+	unsigned int stall_ms[NETFRONT_MAX_QUEUES];
+	/* port-wide stats; xstats read them as uint64_t */
+	struct {
+		uint64_t reconnects, backend_losses, stalls;
+	} st;
 
 	/* backend state watch on the interrupt thread */
 	struct xs_handle *watch_xs;
@@ -145,7 +168,7 @@ struct netfront_adapter {
 };
 
 int netfront_xs_discover(struct netfront_adapter *nf, const char *name);
-int netfront_xs_connect(struct netfront_adapter *nf);
+int netfront_xs_connect(struct netfront_adapter *nf, bool reset);
 void netfront_xs_disconnect(struct netfront_adapter *nf);
 int netfront_rx_intr_enable(struct rte_eth_dev *dev, uint16_t qid);
 int netfront_rx_intr_disable(struct rte_eth_dev *dev, uint16_t qid);
@@ -153,6 +176,9 @@ int netfront_rx_intr_install(struct rte_eth_dev *dev);
 void netfront_rx_intr_uninstall(struct rte_eth_dev *dev);
 int netfront_watch_start(struct netfront_adapter *nf);
 void netfront_watch_stop(struct netfront_adapter *nf);
+void netfront_stall_check_start(struct netfront_adapter *nf);
+void netfront_stall_check_stop(struct netfront_adapter *nf);
+void netfront_link_report(struct netfront_adapter *nf, bool up);
 
 int netfront_pages_share(struct netfront_adapter *nf, struct netfront_pages *p,
 			 unsigned int count, const char *what);
@@ -180,5 +206,6 @@ int netfront_rxq_start(struct netfront_rxq *q);
 void netfront_rxq_stop(struct netfront_rxq *q);
 void netfront_txq_start(struct netfront_txq *q);
 void netfront_txq_stop(struct netfront_txq *q);
+void netfront_queues_park(struct netfront_adapter *nf, bool parked);
 
 #endif

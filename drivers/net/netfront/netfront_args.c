@@ -20,6 +20,7 @@ netfront_args_parse(const char *devargs, struct netfront_args *a, char *err,
 	struct xenpmd_uint queues = { &a->queues, 1, NETFRONT_MAX_QUEUES };
 	struct xenpmd_uint pool = { &a->rx_pool, NETFRONT_MIN_RX_POOL, NETFRONT_MAX_RX_POOL };
 	struct xenpmd_uint tmo = { &a->connect_timeout_ms, 1, 600000 };
+	struct xenpmd_uint be_tmo = { &a->backend_timeout_ms, 0, 600000 };
 	struct xenpmd_choice st = { &staging, staging_names };
 	struct xenpmd_choice nt = { &notify, notify_names };
 	const struct xenpmd_arg args[] = {
@@ -30,6 +31,7 @@ netfront_args_parse(const char *devargs, struct netfront_args *a, char *err,
 		  RTE_STR(NETFRONT_MIN_RX_POOL) "-" RTE_STR(NETFRONT_MAX_RX_POOL) " mbufs" },
 		{ NETFRONT_ARG_NOTIFY, xenpmd_arg_choice, &nt, "poll or intr" },
 		{ NETFRONT_ARG_TIMEOUT, xenpmd_arg_uint, &tmo, "1-600000 (ms)" },
+		{ NETFRONT_ARG_BE_TIMEOUT, xenpmd_arg_uint, &be_tmo, "0 (off) or 1-600000 (ms)" },
 	};
 
 	*a = (struct netfront_args){
@@ -37,6 +39,7 @@ netfront_args_parse(const char *devargs, struct netfront_args *a, char *err,
 		.queues = 1,
 		.rx_pool = NETFRONT_DEF_RX_POOL,
 		.connect_timeout_ms = 10000,
+		.backend_timeout_ms = 1000,
 	};
 	rc = xenpmd_kvargs_parse(devargs, args, RTE_DIM(args), NULL, err, errlen);
 	a->staging = (enum netfront_staging)staging;

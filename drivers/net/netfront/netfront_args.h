@@ -12,6 +12,7 @@
 #define NETFRONT_ARG_RX_POOL "rx_pool"
 #define NETFRONT_ARG_NOTIFY "notify"
 #define NETFRONT_ARG_TIMEOUT "connect_timeout_ms"
+#define NETFRONT_ARG_BE_TIMEOUT "backend_timeout_ms"
 
 #define NETFRONT_MAX_QUEUES 8
 #define NETFRONT_MIN_RX_POOL 320 /* a full RX ring (256) and a refill batch */
@@ -27,6 +28,7 @@ struct netfront_args {
 	unsigned int rx_pool;   /* mbufs per RX queue */
 	bool intr;              /* notify=intr */
 	unsigned int connect_timeout_ms;
+	unsigned int backend_timeout_ms; /* TX unanswered this long: link down; 0 off */
 };
 
 /*

@@ -33,6 +33,21 @@ netfront_link_set(struct rte_eth_dev *dev, uint16_t status)
 	return rte_eth_linkstatus_set(dev, &link);
 }
 
+/* Report a link change (interrupt thread): status and an LSC event. */
+void
+netfront_link_report(struct netfront_adapter *nf, bool up)
+{
+	struct rte_eth_link link;
+
+	rte_eth_linkstatus_get(nf->dev, &link);
+	if (link.link_status == (up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN))
+		return;
+	if (!up)
+		nf->lost_tsc = rte_get_tsc_cycles();
+	netfront_link_set(nf->dev, up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN);
+	rte_eth_dev_callback_process(nf->dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+}
+
 static int
 netfront_dev_configure(struct rte_eth_dev *dev)
 {
@@ -124,6 +139,7 @@ netfront_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 		return -ENOMEM;
 	q->nf = nf;
 	q->id = qid;
+	rte_spinlock_init(&q->lock);
 	snprintf(name, sizeof(name), "nf%u_rx%u", dev->data->port_id, qid);
 	rc = netfront_pages_share(nf, &q->ring_page, 1, "an RX ring");
 	if (rc == 0)
@@ -172,6 +188,7 @@ netfront_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 		return -ENOMEM;
 	q->nf = nf;
 	q->id = qid;
+	rte_spinlock_init(&q->lock);
 	rc = netfront_pages_share(nf, &q->ring_page, 1, "a TX ring");
 	if (rc == 0)
 		rc = netfront_pages_share(nf, &q->staging, NETIF_TX_RING_SIZE,
@@ -196,16 +213,20 @@ netfront_dev_start(struct rte_eth_dev *dev)
 			PMD_DRV_LOG(ERR, "%s: queue pair %u not set up", dev->data->name, i);
 			return -EINVAL;
 		}
-	rc = netfront_xs_connect(nf);
-	if (rc != 0)
-		return rc;
-	if (dev->data->dev_conf.intr_conf.rxq) {
+	pthread_mutex_lock(&nf->ctl_lock);
+	rc = netfront_xs_connect(nf, false);
+	if (rc == 0 && dev->data->dev_conf.intr_conf.rxq) {
 		rc = netfront_rx_intr_install(dev);
-		if (rc != 0) {
+		if (rc != 0)
 			netfront_xs_disconnect(nf);
-			return rc;
-		}
 	}
+	if (rc != 0) {
+		pthread_mutex_unlock(&nf->ctl_lock);
+		return rc;
+	}
+	nf->backend_lost = false;
+	nf->stalled = false;
+	netfront_queues_park(nf, false);
 	for (unsigned int i = 0; i < dev->data->nb_rx_queues; i++) {
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
 		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
@@ -213,6 +234,8 @@ netfront_dev_start(struct rte_eth_dev *dev)
 	dev->rx_pkt_burst = netfront_rx_burst;
 	dev->tx_pkt_burst = netfront_tx_burst;
 	netfront_link_set(dev, RTE_ETH_LINK_UP);
+	netfront_stall_check_start(nf);
+	pthread_mutex_unlock(&nf->ctl_lock);
 	return 0;
 }
 
@@ -221,15 +244,20 @@ netfront_dev_stop(struct rte_eth_dev *dev)
 {
 	struct netfront_adapter *nf = dev->data->dev_private;
 
+	netfront_stall_check_stop(nf);
+	pthread_mutex_lock(&nf->ctl_lock);
 	dev->data->dev_started = 0;
 	netfront_link_set(dev, RTE_ETH_LINK_DOWN);
 	netfront_rx_intr_uninstall(dev);
 	if (nf->connected)
 		netfront_xs_disconnect(nf);
+	nf->backend_lost = false;
+	nf->stalled = false;
 	for (unsigned int i = 0; i < dev->data->nb_rx_queues; i++) {
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
 		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
 	}
+	pthread_mutex_unlock(&nf->ctl_lock);
 	return 0;
 }
 
@@ -238,7 +266,7 @@ netfront_link_update(struct rte_eth_dev *dev, int wait_to_complete)
 {
 	struct netfront_adapter *nf = dev->data->dev_private;
 	bool up = nf->connected && !nf->broken && !nf->backend_lost &&
-		  dev->data->dev_started;
+		  !nf->stalled && dev->data->dev_started;
 
 	(void)wait_to_complete;
 	return netfront_link_set(dev, up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN);
@@ -294,6 +322,9 @@ netfront_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 static int
 netfront_stats_reset(struct rte_eth_dev *dev)
 {
+	struct netfront_adapter *nf = dev->data->dev_private;
+
+	memset(&nf->st, 0, sizeof(nf->st));
 	for (unsigned int i = 0; i < dev->data->nb_rx_queues; i++) {
 		struct netfront_rxq *q = dev->data->rx_queues[i];
 
@@ -343,10 +374,16 @@ static const struct netfront_xstat ctrl_xstats[] = {
 	{ "ctrl_timeouts", offsetof(struct netfront_ctrl, timeouts) },
 };
 
+static const struct netfront_xstat port_xstats[] = {
+	{ "backend_losses", offsetof(struct netfront_adapter, st.backend_losses) },
+	{ "backend_stalls", offsetof(struct netfront_adapter, st.stalls) },
+	{ "reconnects", offsetof(struct netfront_adapter, st.reconnects) },
+};
+
 static unsigned int
 netfront_nr_xstats(const struct rte_eth_dev *dev)
 {
-	return RTE_DIM(ctrl_xstats) +
+	return RTE_DIM(port_xstats) + RTE_DIM(ctrl_xstats) +
 	       dev->data->nb_rx_queues * RTE_DIM(rx_xstats) +
 	       dev->data->nb_tx_queues * RTE_DIM(tx_xstats);
 }
@@ -359,6 +396,9 @@ netfront_xstats_get_names(struct rte_eth_dev *dev,
 
 	if (names == NULL || size < n)
 		return (int)n;
+	for (unsigned int i = 0; i < RTE_DIM(port_xstats); i++)
+		snprintf(names[k++].name, sizeof(names[0].name), "%s",
+			 port_xstats[i].name);
 	for (unsigned int i = 0; i < RTE_DIM(ctrl_xstats); i++)
 		snprintf(names[k++].name, sizeof(names[0].name), "%s",
 			 ctrl_xstats[i].name);
@@ -394,6 +434,7 @@ netfront_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
 
 	if (xs == NULL || size < n)
 		return (int)n;
+	k = xstats_fill(xs, k, nf, port_xstats, RTE_DIM(port_xstats));
 	k = xstats_fill(xs, k, &nf->ctrl, ctrl_xstats, RTE_DIM(ctrl_xstats));
 	for (unsigned int q = 0; q < dev->data->nb_rx_queues; q++)
 		k = xstats_fill(xs, k, dev->data->rx_queues[q], rx_xstats,
@@ -441,8 +482,11 @@ netfront_dev_close(struct rte_eth_dev *dev)
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return 0;
+	netfront_stall_check_stop(nf);
+	pthread_mutex_lock(&nf->ctl_lock);
 	if (nf->connected)
 		netfront_xs_disconnect(nf);
+	nf->backend_lost = false;
 	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++)
 		netfront_rxq_release(dev, i);
 	for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++)
@@ -450,7 +494,10 @@ netfront_dev_close(struct rte_eth_dev *dev)
 	netfront_ctrl_release(nf);
 	while (nf->nr_app_pools > 0)
 		netfront_app_pool_drop(nf, nf->nr_app_pools - 1);
+	pthread_mutex_unlock(&nf->ctl_lock);
+	/* The watch callback, if running, sees nothing to do and returns. */
 	netfront_adapter_free(nf);
+	pthread_mutex_destroy(&nf->ctl_lock);
 	/* The MAC lives in the private data: ethdev must not free it. */
 	dev->data->mac_addrs = NULL;
 	return 0;
@@ -551,6 +598,7 @@ netfront_probe(struct rte_vdev_device *vdev)
 	if (dev == NULL)
 		return -ENOMEM;
 	nf = dev->data->dev_private;
+	pthread_mutex_init(&nf->ctl_lock, NULL);
 	rc = netfront_args_parse(rte_vdev_device_args(vdev), &nf->args, err,
 				 sizeof(err));
 	if (rc != 0) {
@@ -572,6 +620,7 @@ netfront_probe(struct rte_vdev_device *vdev)
 	return 0;
 fail:
 	netfront_adapter_free(nf);
+	pthread_mutex_destroy(&nf->ctl_lock);
 	dev->data->mac_addrs = NULL;
 	rte_eth_dev_release_port(dev);
 	return rc;
@@ -601,7 +650,8 @@ RTE_PMD_REGISTER_PARAM_STRING(net_netfront,
 	NETFRONT_ARG_STAGING "=auto|on|off "
 	NETFRONT_ARG_RX_POOL "=<mbufs per queue> "
 	NETFRONT_ARG_NOTIFY "=poll|intr "
-	NETFRONT_ARG_TIMEOUT "=<ms>");
+	NETFRONT_ARG_TIMEOUT "=<ms> "
+	NETFRONT_ARG_BE_TIMEOUT "=<ms>");
 
 /* rte_pmd_netfront.h */
 

@@ -157,11 +157,19 @@ netfront_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t nb)
 
 	if (unlikely(q->nf->broken))
 		return 0;
+	/* Only the interrupt thread contends, to park the queue. */
+	if (unlikely(!rte_spinlock_trylock(&q->lock)))
+		return 0;
+	if (unlikely(q->parked)) {
+		rte_spinlock_unlock(&q->lock);
+		return 0;
+	}
 	avail = NETIF_FRONT_RSP_AVAIL(r, &prod);
 	if (unlikely(avail < 0)) {
 		q->bad_rsp++;
 		netfront_set_broken(q->nf, "RX response producer index",
 				    r->sring->rsp_prod);
+		rte_spinlock_unlock(&q->lock);
 		return 0;
 	}
 	while (avail > 0 && n < nb) {
@@ -197,6 +205,7 @@ netfront_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t nb)
 	}
 	if (likely(!q->nf->broken))
 		rx_refill(q, false);
+	rte_spinlock_unlock(&q->lock);
 	return n;
 }
 
@@ -236,6 +245,8 @@ netfront_tx_reclaim(struct netfront_txq *q)
 	netif_tx_response_t rsp;
 	RING_IDX prod, cons;
 
+	if (unlikely(q->parked))
+		return 0;
 	if (NETIF_FRONT_RSP_AVAIL(r, &prod) < 0) {
 		q->bad_rsp++;
 		netfront_set_broken(q->nf, "TX response producer index",
@@ -377,6 +388,10 @@ netfront_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t nb)
 	if (unlikely(q->nf->broken))
 		return 0;
 	rte_spinlock_lock(&q->lock);
+	if (unlikely(q->parked)) {
+		rte_spinlock_unlock(&q->lock);
+		return 0;
+	}
 	if (NETIF_FRONT_FREE(r) < NETFRONT_TX_RECLAIM_THRESH ||
 	    q->nr_free_ids < NETFRONT_TX_RECLAIM_THRESH)
 		netfront_tx_reclaim(q);
@@ -424,7 +439,6 @@ netfront_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t nb)
 void
 netfront_txq_start(struct netfront_txq *q)
 {
-	rte_spinlock_init(&q->lock);
 	SHARED_RING_INIT((netif_tx_sring_t *)q->ring_page.base);
 	FRONT_RING_INIT(&q->ring, (netif_tx_sring_t *)q->ring_page.base,
 			NETIF_PAGE_SIZE);
@@ -446,5 +460,35 @@ netfront_txq_stop(struct netfront_txq *q)
 			rte_pktmbuf_free(q->slot[id].m);
 		q->slot[id].m = NULL;
 		q->slot[id].inflight = false;
+	}
+}
+
+/*
+ * Park (or unpark) every queue: once this returns, no burst is inside a
+ * queue and none will touch its ring or buffers until it is unparked. The
+ * lock hand-over also publishes what the caller changed meanwhile.
+ */
+void
+netfront_queues_park(struct netfront_adapter *nf, bool parked)
+{
+	struct rte_eth_dev_data *d = nf->dev->data;
+
+	for (unsigned int i = 0; i < d->nb_rx_queues; i++) {
+		struct netfront_rxq *q = d->rx_queues[i];
+
+		if (q == NULL)
+			continue;
+		rte_spinlock_lock(&q->lock);
+		q->parked = parked;
+		rte_spinlock_unlock(&q->lock);
+	}
+	for (unsigned int i = 0; i < d->nb_tx_queues; i++) {
+		struct netfront_txq *q = d->tx_queues[i];
+
+		if (q == NULL)
+			continue;
+		rte_spinlock_lock(&q->lock);
+		q->parked = parked;
+		rte_spinlock_unlock(&q->lock);
 	}
 }

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <ethdev_driver.h>
+#include <rte_alarm.h>
+#include <rte_cycles.h>
 #include <rte_interrupts.h>
 #include <rte_pause.h>
 
@@ -296,9 +298,15 @@ write_frontend_keys(struct netfront_adapter *nf)
 	return -EAGAIN;
 }
 
-/* Bring a backend that is still connected from an earlier run back to InitWait. */
+/*
+ * Bring a backend that is still connected from an earlier run back to
+ * InitWait. With force, a backend already in InitWait is taken through
+ * Closing too: after a backend restart, this is how it learns that this
+ * frontend starts over (net_netback otherwise takes over the live rings of
+ * a frontend that never does, as Linux netfront).
+ */
 static int
-reset_backend(struct netfront_adapter *nf)
+reset_backend(struct netfront_adapter *nf, bool force)
 {
 	enum xenbus_state st;
 	int rc = netif_xb_read_state(nf->xs, nf->be_path, &st);
@@ -308,8 +316,15 @@ reset_backend(struct netfront_adapter *nf)
 			    nf->be_path, strerror(-rc));
 		return rc;
 	}
-	if (st == XenbusStateInitWait || st == XenbusStateInitialising)
+	if (st == XenbusStateInitialising ||
+	    (st == XenbusStateInitWait && !force))
 		return 0;
+	if (st == XenbusStateInitWait) {
+		netif_xb_set_state(nf->xs, nf->fe_path, XenbusStateClosing);
+		rc = wait_backend(nf, STATE(Closing) | STATE(Closed), "Closing");
+		if (rc != 0)
+			return rc;
+	}
 	PMD_DRV_LOG(INFO, "%s: backend is %s; closing first", nf->dev->data->name,
 		    netif_xb_state_name(st));
 	netif_xb_set_state(nf->xs, nf->fe_path, XenbusStateClosing);
@@ -318,13 +333,13 @@ reset_backend(struct netfront_adapter *nf)
 }
 
 int
-netfront_xs_connect(struct netfront_adapter *nf)
+netfront_xs_connect(struct netfront_adapter *nf, bool reset)
 {
 	struct rte_eth_dev_data *d = nf->dev->data;
 	int rc;
 
 	nf->nr_queues = d->nb_rx_queues;
-	rc = reset_backend(nf);
+	rc = reset_backend(nf, reset);
 	rc = rc ?: netif_xb_set_state(nf->xs, nf->fe_path, XenbusStateInitialising);
 	rc = rc ?: wait_backend(nf, STATE(InitWait), "InitWait");
 	rc = rc ?: read_backend_features(nf);
@@ -377,10 +392,16 @@ netfront_xs_disconnect(struct netfront_adapter *nf)
 	struct rte_eth_dev_data *d = nf->dev->data;
 	enum xenbus_state st = XenbusStateUnknown;
 
-	/* A backend that never left InitWait has mapped nothing of ours. */
+	/*
+	 * A backend that never left InitWait has mapped nothing of ours; one
+	 * that stopped answering (its process died) will not close either.
+	 */
 	netif_xb_read_state(nf->xs, nf->be_path, &st);
 	if (st == XenbusStateInitialising || st == XenbusStateInitWait ||
-	    st == XenbusStateUnknown || st == XenbusStateClosed) {
+	    st == XenbusStateUnknown || st == XenbusStateClosed || nf->stalled) {
+		if (nf->stalled)
+			PMD_DRV_LOG(WARNING, "%s: backend does not answer: closing "
+				    "without waiting for it", d->name);
 		netif_xb_set_state(nf->xs, nf->fe_path, XenbusStateClosed);
 		goto release;
 	}
@@ -408,29 +429,155 @@ release:
 
 /* Backend state changes, watched on the EAL interrupt thread. */
 
+static double
+ms_since(uint64_t tsc)
+{
+	return (double)(rte_get_tsc_cycles() - tsc) * 1e3 / (double)rte_get_tsc_hz();
+}
+
+/*
+ * The backend left Connected: park the queues, give back what it held and
+ * close our side. The port stays started, its link down.
+ */
+static void
+backend_lost(struct netfront_adapter *nf, enum xenbus_state st)
+{
+	PMD_DRV_LOG(WARNING, "%s: backend went %s: link down; reconnecting when "
+		    "it is back", nf->dev->data->name, netif_xb_state_name(st));
+	nf->st.backend_losses++;
+	netfront_link_report(nf, false);
+	netfront_queues_park(nf, true);
+	netfront_xs_disconnect(nf);
+	nf->backend_lost = true;
+}
+
+/* A backend is ready again (Initialising or InitWait): connect anew. */
+static void
+backend_back(struct netfront_adapter *nf)
+{
+	int rc = netfront_xs_connect(nf, true);
+
+	if (rc != 0) {
+		PMD_DRV_LOG(ERR, "%s: reconnecting failed (%s); trying again at the "
+			    "backend's next state change", nf->dev->data->name,
+			    strerror(-rc));
+		return;
+	}
+	nf->backend_lost = false;
+	nf->stalled = false;
+	memset(nf->stall_ms, 0, sizeof(nf->stall_ms));
+	nf->st.reconnects++;
+	netfront_queues_park(nf, false);
+	PMD_DRV_LOG(NOTICE, "%s: reconnected to backend domain %u, %.0f ms after "
+		    "the link went down", nf->dev->data->name, nf->backend_id,
+		    ms_since(nf->lost_tsc));
+	netfront_link_report(nf, true);
+}
+
 static void
 netfront_watch_cb(void *arg)
 {
 	struct netfront_adapter *nf = arg;
-	struct rte_eth_link link;
 	enum xenbus_state st;
 	char **ev;
 
 	while ((ev = xs_check_watch(nf->watch_xs)) != NULL)
 		free(ev);
-	if (!nf->connected)
-		return;
+	pthread_mutex_lock(&nf->ctl_lock);
+	if (!nf->dev->data->dev_started || (!nf->connected && !nf->backend_lost))
+		goto out;
 	if (netif_xb_read_state(nf->watch_xs, nf->be_path, &st) != 0)
 		st = XenbusStateUnknown;
-	rte_eth_linkstatus_get(nf->dev, &link);
-	if (st != XenbusStateConnected && link.link_status == RTE_ETH_LINK_UP) {
-		PMD_DRV_LOG(WARNING, "%s: backend went %s: link down",
-			    nf->dev->data->name, netif_xb_state_name(st));
-		nf->backend_lost = true;
-		link.link_status = RTE_ETH_LINK_DOWN;
-		rte_eth_linkstatus_set(nf->dev, &link);
-		rte_eth_dev_callback_process(nf->dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+	if (nf->connected) {
+		if (st == XenbusStateConnected)
+			goto out;
+		backend_lost(nf, st);
+		if (netif_xb_read_state(nf->watch_xs, nf->be_path, &st) != 0)
+			st = XenbusStateUnknown;
 	}
+	if (st == XenbusStateInitialising || st == XenbusStateInitWait)
+		backend_back(nf);
+out:
+	pthread_mutex_unlock(&nf->ctl_lock);
+}
+
+/*
+ * A backend process that died leaves its state Connected: the sign is TX
+ * requests no response answers. The link goes down until one does, or
+ * until a new backend makes the watch above reconnect.
+ */
+#define NETFRONT_STALL_PERIOD_MS 100
+
+static void
+stall_check(struct netfront_adapter *nf)
+{
+	struct rte_eth_dev_data *d = nf->dev->data;
+	unsigned int worst = 0, worst_q = 0;
+
+	for (unsigned int i = 0; i < nf->nr_queues; i++) {
+		const struct netfront_txq *q = d->tx_queues[i];
+		RING_IDX rsp = __atomic_load_n(&q->ring.sring->rsp_prod, __ATOMIC_ACQUIRE);
+		RING_IDX req = __atomic_load_n(&q->ring.sring->req_prod, __ATOMIC_RELAXED);
+
+		if (rsp == req || rsp != nf->stall_rsp[i])
+			nf->stall_ms[i] = 0;
+		else
+			nf->stall_ms[i] += NETFRONT_STALL_PERIOD_MS;
+		nf->stall_rsp[i] = rsp;
+		if (nf->stall_ms[i] > worst) {
+			worst = nf->stall_ms[i];
+			worst_q = i;
+		}
+	}
+	if (!nf->stalled && worst >= nf->args.backend_timeout_ms) {
+		nf->stalled = true;
+		nf->st.stalls++;
+		PMD_DRV_LOG(WARNING, "%s: backend answered none of TX queue %u's requests "
+			    "for %u ms: link down (devarg backend_timeout_ms)",
+			    d->name, worst_q, worst);
+		netfront_link_report(nf, false);
+	} else if (nf->stalled && worst == 0) {
+		nf->stalled = false;
+		PMD_DRV_LOG(NOTICE, "%s: backend answers again after %.0f ms: link up",
+			    d->name, ms_since(nf->lost_tsc));
+		netfront_link_report(nf, true);
+	}
+}
+
+static void
+stall_alarm(void *arg)
+{
+	struct netfront_adapter *nf = arg;
+
+	pthread_mutex_lock(&nf->ctl_lock);
+	if (nf->stall_check_on) {
+		if (nf->connected && !nf->backend_lost && !nf->broken)
+			stall_check(nf);
+		rte_eal_alarm_set(NETFRONT_STALL_PERIOD_MS * 1000, stall_alarm, nf);
+	}
+	pthread_mutex_unlock(&nf->ctl_lock);
+}
+
+/* Under ctl_lock. */
+void
+netfront_stall_check_start(struct netfront_adapter *nf)
+{
+	if (nf->args.backend_timeout_ms == 0 || nf->stall_check_on)
+		return;
+	memset(nf->stall_ms, 0, sizeof(nf->stall_ms));
+	memset(nf->stall_rsp, 0, sizeof(nf->stall_rsp));
+	nf->stall_check_on = true;
+	rte_eal_alarm_set(NETFRONT_STALL_PERIOD_MS * 1000, stall_alarm, nf);
+}
+
+/* Not under ctl_lock: the alarm may be waiting for it. */
+void
+netfront_stall_check_stop(struct netfront_adapter *nf)
+{
+	pthread_mutex_lock(&nf->ctl_lock);
+	nf->stall_check_on = false;
+	pthread_mutex_unlock(&nf->ctl_lock);
+	rte_eal_alarm_cancel(stall_alarm, nf);
 }
 
 int
