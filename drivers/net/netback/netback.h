@@ -202,6 +202,7 @@ struct netback_adapter {
 	enum xenbus_state be_state;
 	bool started, connected;
 	bool be_gone;                  /* the toolstack removed be_path */
+	bool adopt_pending;            /* frontend Connected to an earlier backend */
 	int broken;                    /* set by a burst, cleared at connect */
 	/* What the connected frontend asked for. */
 	unsigned int fe_queues;

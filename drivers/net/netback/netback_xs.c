@@ -480,6 +480,8 @@ netback_xs_changed(struct netback_adapter *nb)
 			    nb->name, nb->fe_path, strerror(-rc));
 		fe = XenbusStateClosing;
 	}
+	if (fe != XenbusStateInitialised && fe != XenbusStateConnected)
+		nb->adopt_pending = false; /* it starts over: the normal way */
 	switch (fe) {
 	case XenbusStateInitialising:
 	case XenbusStateInitWait:
@@ -490,6 +492,8 @@ netback_xs_changed(struct netback_adapter *nb)
 		break;
 	case XenbusStateInitialised:
 	case XenbusStateConnected:
+		if (nb->adopt_pending)
+			break; /* netback_adopt_alarm decides */
 		if (nb->be_state == XenbusStateInitialising)
 			netback_go_initwait(nb);
 		if (!nb->connected && nb->be_state == XenbusStateInitWait &&
@@ -528,6 +532,37 @@ netback_xs_intr(void *arg)
 	/* A frontend may also post control requests without notifying. */
 	if (nb->ctrl_up)
 		netback_ctrl_serve(nb);
+	pthread_mutex_unlock(&nb->lock);
+}
+
+/*
+ * A frontend found Connected when this backend starts was connected to an
+ * earlier one (a backend process that died or was restarted). Seeing our
+ * InitWait, a frontend that reconnects by itself (net_netfront) goes
+ * through Closing; one that never does (Linux netfront) keeps its rings
+ * live, so after NETBACK_ADOPT_MS we take them over where they are.
+ */
+#define NETBACK_ADOPT_MS 2000
+
+static void
+netback_adopt_alarm(void *arg)
+{
+	struct netback_adapter *nb = arg;
+	enum xenbus_state fe;
+
+	pthread_mutex_lock(&nb->lock);
+	if (nb->started && nb->adopt_pending) {
+		nb->adopt_pending = false;
+		if (netif_xb_read_state(nb->xs, nb->fe_path, &fe) == 0 &&
+		    (fe == XenbusStateConnected || fe == XenbusStateInitialised) &&
+		    !nb->connected && nb->be_state == XenbusStateInitWait) {
+			PMD_DRV_LOG(NOTICE, "%s: frontend stayed %s for %u ms: taking "
+				    "over its rings", nb->name, netif_xb_state_name(fe),
+				    NETBACK_ADOPT_MS);
+			if (netback_connect(nb) != 0)
+				netback_set_state(nb, XenbusStateClosing);
+		}
+	}
 	pthread_mutex_unlock(&nb->lock);
 }
 
@@ -688,11 +723,21 @@ netback_xs_probe(struct netback_adapter *nb)
 int
 netback_xs_start(struct netback_adapter *nb)
 {
+	enum xenbus_state fe;
 	uint64_t deadline;
 	int rc;
 
 	pthread_mutex_lock(&nb->lock);
 	nb->started = true;
+	nb->adopt_pending = false;
+	if (!nb->connected && netif_xb_read_state(nb->xs, nb->fe_path, &fe) == 0 &&
+	    (fe == XenbusStateConnected || fe == XenbusStateInitialised)) {
+		PMD_DRV_LOG(INFO, "%s: frontend is already %s: waiting %u ms for it "
+			    "to start over", nb->name, netif_xb_state_name(fe),
+			    NETBACK_ADOPT_MS);
+		nb->adopt_pending = true;
+		rte_eal_alarm_set(NETBACK_ADOPT_MS * 1000, netback_adopt_alarm, nb);
+	}
 	rc = netback_go_initwait(nb);
 	if (rc == 0)
 		netback_xs_changed(nb);
@@ -741,6 +786,7 @@ netback_xs_close(struct netback_adapter *nb)
 	netback_xs_stop(nb);
 	/* After the callbacks are gone and the vif is down: nothing re-arms. */
 	rte_eal_alarm_cancel(netback_broken_alarm, nb);
+	rte_eal_alarm_cancel(netback_adopt_alarm, nb);
 	netback_ctrl_cancel(nb);
 	rte_intr_instance_free(nb->xs_intr);
 	rte_intr_instance_free(nb->ctrl_intr);
