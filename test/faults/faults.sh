@@ -181,6 +181,8 @@ kill-backend | quit-backend | destroy-backend)
 		;;
 	destroy-backend)
 		"$XENSIM" domain destroy "$DIR" $BEDOM >/dev/null || fail "domain destroy failed"
+		# Its processes die with it.
+		kill -9 "$(cat "$DIR/be.pid")"
 		wait "$(cat "$DIR/be.pid")" 2>/dev/null
 		exec 3>&-
 		rm -f "$DIR/be.pid"
