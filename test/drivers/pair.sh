@@ -4,7 +4,8 @@
 #
 #   pair.sh XENSIM NETFRONT_SO XB_PEER echo            traffic both ways, nothing leaked
 #   pair.sh XENSIM NETFRONT_SO XB_PEER hostile MODE    the backend breaks the protocol:
-#                                                      testpmd survives, says so, leaks nothing
+#                                                      testpmd survives, counts it, says so
+#                                                      once, leaks nothing (modes: xb_peer.c)
 #   pair.sh XENSIM NETFRONT_SO XB_PEER chain           10000-byte packets of 5 mbufs: copied
 #                                                      into 3 slots, received as chains,
 #                                                      forwarded back zero copy
@@ -53,6 +54,8 @@ conns=1 peer_mode=$MODE ctrl=none timeout=5000
 if [ "$WHAT" = staging ]; then
 	peer_mode=echo ctrl=$MODE timeout=1000
 fi
+# A backend that does not answer costs a connect timeout per wait.
+case $MODE in silent | xs-early-connected) timeout=1000 ;; esac
 (eval "$("$XENSIM" env "$DIR" 0)"; exec "$PEER" --frontend 1 --mode "$peer_mode" --seconds 60 \
 	--connections $conns --ctrl $ctrl) \
 	>"$DIR/peer.out" 2>&1 &
@@ -88,8 +91,24 @@ commands() {
 		echo quit
 		return
 	fi
+	if [ "$MODE" = xs-early-connected ]; then
+		echo quit # the port did not start
+		return
+	fi
 	[ "$WHAT" = chain ] && run "set txpkts 2000,2000,2000,2000,2000"
-	run "start tx_first"; sleep 2; run stop; run "show port xstats all"
+	case $MODE in
+	rx-rewrite*) run start ;; # only the backend's packets in flight
+	*) run "start tx_first" ;;
+	esac
+	sleep 2
+	# From here on each command must come back in bounded time, whatever
+	# the backend does (silent: it never answers nor changes state).
+	date +%s >"$DIR/t_stop"
+	run stop; run "show port xstats all"
+	if [ "$WHAT" = staging ] || [ "$MODE" = silent ]; then
+		# Staging: the DELs at port stop; the counters after them.
+		run "port stop 0"; run "show port xstats all"
+	fi
 	if [ "$WHAT" = restart ]; then
 		run "port stop 0"; run "port start 0"
 		run "start tx_first"; sleep 2; run stop; run "show port xstats all"
@@ -108,6 +127,7 @@ commands() {
 # line landing in the middle of a prompt would hide it from prompts().
 ) >"$OUT" 2>"$OUT.err"
 rc=$?
+t_end=$(date +%s)
 cat "$OUT.err" >>"$OUT"
 wait $peer
 prc=$?
@@ -118,7 +138,21 @@ stat() { # xstat name [nth] -> value (last one printed, or the nth)
 
 [ $rc -eq 0 ] || fail "testpmd exited with $rc"
 grep -q "Bye..." "$OUT" || fail "testpmd did not exit normally"
-grep -q "connected to backend domain 0" "$OUT" || fail "netfront did not connect"
+if [ "$MODE" != xs-early-connected ]; then
+	grep -q "connected to backend domain 0" "$OUT" || fail "netfront did not connect"
+fi
+# Every mbuf back in its pool when the port closed.
+grep -q "mbufs still out" "$OUT" && fail "$(grep -m1 'mbufs still out' "$OUT")"
+peer_stat() { sed -n "s/.*[ :]$1=\([0-9]*\).*/\1/p" "$DIR/peer.out"; }
+# Log lines matching $1: at least one, and not one per event: for $2 events
+# at most 1 + log2($2) (a log at the 1st, 2nd, 4th, ... is once enough).
+logged_once() {
+	local n max=1 e=${2:-1}
+	n=$(grep -c -- "$1" "$OUT")
+	while [ "$e" -gt 1 ]; do e=$((e / 2)); max=$((max + 1)); done
+	[ "$n" -ge 1 ] || fail "$MODE: nothing logged matching '$1'"
+	[ "$n" -le $max ] || fail "$MODE: $n log lines matching '$1' for ${2:-1} events"
+}
 
 rx=$(stat rx_good_packets) tx=$(stat tx_good_packets) prev_t=0
 case $WHAT in
@@ -162,9 +196,30 @@ staging)
 	per-entry) want=384 ;;    # every other entry: 256 of the RX pool, 128 of TX staging
 	*) want=0 ;;
 	esac
+	case $MODE in
+	late-add) want=512 ;;     # the RX pool; the TX staging ADD timed out
+	esac
+	reg=$(stat staging_registered_pages 1) # before port stop
 	[ "$reg" -eq $want ] || fail "ctrl $MODE: $reg pages registered, expected $want"
-	[ "$peer_added" = "$want" ] || fail "ctrl $MODE: backend took $peer_added"
+	added_want=$want
+	[ "$MODE" = late-add ] && added_want=768 # it took the late ADD too
+	[ "$peer_added" = "$added_want" ] || fail "ctrl $MODE: backend took $peer_added"
 	[ "$peer_deleted" = "$want" ] || fail "ctrl $MODE: $peer_deleted deleted at stop, expected $want"
+	[ "$(stat staging_registered_pages)" -eq 0 ] ||
+		fail "ctrl $MODE: $(stat staging_registered_pages) pages registered after port stop"
+	case $MODE in
+	late-get | late-add)
+		# One timeout counted and logged; the late answer, read at the
+		# next call (late-add: the DELs), skipped as a bad response.
+		[ "$(stat ctrl_timeouts)" -eq 1 ] || fail "ctrl $MODE: ctrl_timeouts = $(stat ctrl_timeouts)"
+		logged_once "no answer to" 1
+		want_bad=0
+		[ "$MODE" = late-add ] && want_bad=1
+		[ "$(stat ctrl_bad_responses)" -eq $want_bad ] ||
+			fail "ctrl $MODE: ctrl_bad_responses = $(stat ctrl_bad_responses), expected $want_bad"
+		grep -q "bad answer to" "$OUT" && fail "ctrl $MODE: the late answer taken for a bad one"
+		;;
+	esac
 	if [ $want -eq 0 ]; then
 		grep -q "plain protocol" "$OUT" || fail "ctrl $MODE: no 'plain protocol' line"
 	fi
@@ -184,16 +239,68 @@ restart)
 	echo "restart: received $rx1 before, $((rx - rx1)) after port stop/start"
 	;;
 hostile)
-	grep -q "backend broke the protocol" "$OUT" ||
-		fail "mode $MODE: no 'backend broke the protocol' line"
-	[ $(( $(stat rx_q0_bad_responses) + $(stat tx_q0_bad_responses) )) -gt 0 ] ||
-		fail "mode $MODE: nothing counted as a bad response"
-	echo "hostile $MODE: $(grep -m1 'backend broke the protocol' "$OUT" | sed 's/.*: net_netfront/net_netfront/')"
+	bad=$(( $(stat rx_q0_bad_responses) + $(stat tx_q0_bad_responses) ))
+	case $MODE in
+	rx-flags | rx-rewrite-garbage)
+		# Dropped and counted, not fatal: the port carries traffic on.
+		grep -q "backend broke the protocol" "$OUT" &&
+			fail "mode $MODE: the device was stopped for a droppable response"
+		[ "$bad" -gt 0 ] || fail "mode $MODE: nothing counted as a bad response"
+		[ "$rx" -gt 1000 ] || fail "mode $MODE: only $rx packets received"
+		if [ "$MODE" = rx-flags ]; then
+			[ "$bad" -eq 16 ] || fail "mode $MODE: $bad bad responses counted, 16 sent"
+			logged_once "unknown flags" "$bad"
+		else
+			logged_once "bad id" "$bad"
+		fi
+		;;
+	rx-rewrite)
+		# Only valid shapes, rewritten while read: nothing to count.
+		[ "$bad" -eq 0 ] || fail "mode $MODE: $bad valid responses counted bad"
+		grep -q "backend broke the protocol" "$OUT" && fail "mode $MODE: device stopped"
+		[ "$rx" -gt 1000 ] || fail "mode $MODE: only $rx packets received"
+		;;
+	silent)
+		# Nothing answered: the commands came back, in bounded time.
+		[ $((t_end - $(cat "$DIR/t_stop"))) -le 20 ] ||
+			fail "mode $MODE: stop, port stop and quit took $((t_end - $(cat "$DIR/t_stop"))) s"
+		[ "$rx" -eq 0 ] || fail "mode $MODE: $rx packets received from a silent backend"
+		logged_once "backend did not close" 1
+		;;
+	xs-early-connected)
+		grep -q "connected to backend" "$OUT" && fail "mode $MODE: netfront connected"
+		# One line for each wait that timed out: for Closed before
+		# connecting, then for Closing and Closed when giving up.
+		n=$(grep -c "still Connected after" "$OUT")
+		[ "$n" -ge 1 ] && [ "$n" -le 3 ] || fail "mode $MODE: $n 'still Connected' lines"
+		;;
+	xs-garbage-state)
+		[ "$rx" -gt 1000 ] || fail "mode $MODE: only $rx packets received"
+		logged_once "backend went Unknown: link down" 1
+		;;
+	*)
+		[ "$bad" -gt 0 ] || fail "mode $MODE: nothing counted as a bad response"
+		logged_once "backend broke the protocol" "$bad"
+		[ "$(grep -c "backend broke the protocol" "$OUT")" -eq 1 ] ||
+			fail "mode $MODE: the break logged more than once"
+		;;
+	esac
+	case $MODE in rx-rewrite*)
+		[ "$(peer_stat bad_echo)" = 0 ] ||
+			fail "mode $MODE: the backend got back $(peer_stat bad_echo) packets it never sent"
+		;;
+	esac
+	echo "hostile $MODE: rx=$rx bad=$bad; $(grep -m1 -E 'backend broke|backend went|did not close|still Connected' "$OUT" | sed 's/.*: net_netfront/net_netfront/'); backend $(cat "$DIR/peer.out" | tail -1)"
 	;;
 esac
 
-# Nothing left granted, mapped or bound by either domain.
-status=$("$XENSIM" status "$DIR")
+# Nothing left granted, mapped or bound by either domain (a grant revoked
+# while mapped goes once the mapping does: a few scans of the timer).
+for _ in $(seq 50); do
+	status=$("$XENSIM" status "$DIR")
+	grep '^hv ' <<<"$status" | grep -vq 'grants=0 maps=0 evtchns=0' || break
+	sleep 0.1
+done
 while read -r line; do
 	case $line in
 	hv\ *grants=0\ maps=0\ evtchns=0*) ;;

@@ -12,14 +12,32 @@
  * Modes: echo (default), rsp-prod-jump (TX response producer far beyond the
  * requests), rx-offset (an RX response running past its page), tx-dup-id
  * (TX responses replay the id of the previous request), rx-garbage (RX
- * responses filled with a byte pattern).
+ * responses filled with a byte pattern), rx-len (an RX status, at offset 0,
+ * longer than the page), rx-flags (the first 16 packets carry an RX flag the
+ * protocol does not define; the rest are echoed), rx-extra-type (an RX
+ * response announcing extra info whose type is unknown), rx-rewrite and
+ * rx-rewrite-garbage (no echo: xb_peer sends its own 4096-byte packets of a
+ * 64-byte period and, after publishing each response, rewrites it in place
+ * many times (each rewrite one 8-byte store) between two valid shapes, offset 0 + 4096 bytes and offset
+ * 4032 + 64 bytes, plus, in the -garbage mode, an invalid one with a wrong
+ * id, offset 4000 + 2000 bytes and an unknown flag; what comes back on TX
+ * must be one of the valid shapes with the right bytes, else it counts
+ * bad_echo), silent (maps the rings and the channel, then never answers,
+ * never consumes, never changes its xenstore state; exits, mapping, once
+ * the frontend is Closed), xs-early-connected (state Connected at once,
+ * before the frontend wrote anything, and nothing mapped), xs-garbage-state
+ * (after 2000 echoed packets its state node becomes "banana"; it goes on
+ * serving until the frontend closes).
  *
  * With --ctrl it offers a control ring and answers the staging-grant
  * messages without mapping anything (the frontend cannot tell): ok (room
  * for 4096 refs, every ADD succeeds), per-entry (ADD fails as a message but
  * accepts every other entry by its status), notsup (NOT_SUPPORTED, as Linux
  * netback), huge (room for 2^32-1 refs), wrong-id (answers carry another
- * id). It prints "xb_peer: ... added=N deleted=N" for the refs it took.
+ * id), late-get (the answer to the first request, GET_GREF_MAPPING_SIZE,
+ * comes --late-ms after it, default 1500), late-add (the same for the third
+ * request: the second ADD). It prints "xb_peer: ... added=N deleted=N" for
+ * the refs it took.
  *
  * It serves N connections (default 1: after the frontend closes, it goes
  * back to InitWait for the next), or stops after S seconds (default 60);
@@ -34,6 +52,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <xenevtchn.h>
 #include <xengnttab.h>
@@ -43,16 +62,29 @@
 #include "netif_slots.h"
 #include "netif_xenbus.h"
 
-enum mode { ECHO, RSP_PROD_JUMP, RX_OFFSET, TX_DUP_ID, RX_GARBAGE };
-enum ctrl_mode { CTRL_NONE, CTRL_OK, CTRL_PER_ENTRY, CTRL_NOTSUP, CTRL_HUGE, CTRL_WRONG_ID };
+enum mode {
+	ECHO, RSP_PROD_JUMP, RX_OFFSET, TX_DUP_ID, RX_GARBAGE, RX_LEN, RX_FLAGS,
+	RX_EXTRA_TYPE, RX_REWRITE, RX_REWRITE_GARBAGE, SILENT, XS_EARLY_CONNECTED,
+	XS_GARBAGE_STATE,
+};
+enum ctrl_mode {
+	CTRL_NONE, CTRL_OK, CTRL_PER_ENTRY, CTRL_NOTSUP, CTRL_HUGE, CTRL_WRONG_ID,
+	CTRL_LATE_GET, CTRL_LATE_ADD,
+};
 
 static const char *const ctrl_names[] = {
-	"none", "ok", "per-entry", "notsup", "huge", "wrong-id",
+	"none", "ok", "per-entry", "notsup", "huge", "wrong-id", "late-get", "late-add",
 };
 
 static const char *const mode_names[] = {
-	"echo", "rsp-prod-jump", "rx-offset", "tx-dup-id", "rx-garbage",
+	"echo", "rsp-prod-jump", "rx-offset", "tx-dup-id", "rx-garbage", "rx-len",
+	"rx-flags", "rx-extra-type", "rx-rewrite", "rx-rewrite-garbage", "silent",
+	"xs-early-connected", "xs-garbage-state",
 };
+
+/* rx-rewrite: the period of the packet bytes, and the two valid shapes. */
+#define REWRITE_PERIOD 64
+#define REWRITE_B_OFFSET (NETIF_PAGE_SIZE - REWRITE_PERIOD)
 
 struct peer {
 	enum mode mode;
@@ -70,8 +102,14 @@ struct peer {
 	xen_netif_ctrl_back_ring_t cr;
 	evtchn_port_t ctrl_port;
 	uint64_t added, deleted;
-	uint64_t tx_pkts, rx_pkts, dropped;
+	uint64_t tx_pkts, rx_pkts, dropped, bad_echo;
 	uint16_t last_id;
+	/* late-get, late-add: one answer held back until late_due */
+	unsigned int late_ms, ctrl_seen;
+	bool late_pending;
+	double late_due;
+	struct xen_netif_ctrl_response late_rsp;
+	bool garbage_written;
 	uint8_t buf[65536];
 };
 
@@ -147,16 +185,35 @@ ctrl_gref_list(struct peer *p, const struct xen_netif_ctrl_request *req,
 		       XEN_NETIF_CTRL_STATUS_SUCCESS;
 }
 
+static double now_s(void);
+
+static void
+ctrl_push(struct peer *p)
+{
+	if (NETIF_PUSH_RESPONSES(&p->cr))
+		xenevtchn_notify(p->xce, p->ctrl_port);
+}
+
 static void
 ctrl_serve(struct peer *p)
 {
 	struct xen_netif_ctrl_request req;
 	RING_IDX prod;
-	int avail = NETIF_BACK_REQ_AVAIL(&p->cr, &prod);
+	int avail;
 
+	if (p->late_pending) {
+		/* Answers go in order: nothing after the late one before it. */
+		if (now_s() < p->late_due)
+			return;
+		*RING_GET_RESPONSE(&p->cr, p->cr.rsp_prod_pvt++) = p->late_rsp;
+		p->late_pending = false;
+		ctrl_push(p);
+	}
+	avail = NETIF_BACK_REQ_AVAIL(&p->cr, &prod);
 	for (; avail > 0; avail--) {
 		uint32_t status = XEN_NETIF_CTRL_STATUS_NOT_SUPPORTED, data = 0;
-		struct xen_netif_ctrl_response *rsp;
+		struct xen_netif_ctrl_response rsp;
+		unsigned int nth = p->ctrl_seen++;
 
 		RING_COPY_REQUEST(&p->cr, p->cr.req_cons, &req);
 		p->cr.req_cons++;
@@ -172,13 +229,19 @@ ctrl_serve(struct peer *p)
 				break;
 			}
 		}
-		rsp = RING_GET_RESPONSE(&p->cr, p->cr.rsp_prod_pvt++);
-		netif_ctrl_rsp(rsp, &req, status, data);
+		netif_ctrl_rsp(&rsp, &req, status, data);
 		if (p->ctrl == CTRL_WRONG_ID)
-			rsp->id = (uint16_t)(req.id + 7);
+			rsp.id = (uint16_t)(req.id + 7);
+		if ((p->ctrl == CTRL_LATE_GET && nth == 0) ||
+		    (p->ctrl == CTRL_LATE_ADD && nth == 2)) {
+			p->late_rsp = rsp;
+			p->late_pending = true;
+			p->late_due = now_s() + p->late_ms / 1000.0;
+			break;
+		}
+		*RING_GET_RESPONSE(&p->cr, p->cr.rsp_prod_pvt++) = rsp;
 	}
-	if (NETIF_PUSH_RESPONSES(&p->cr))
-		xenevtchn_notify(p->xce, p->ctrl_port);
+	ctrl_push(p);
 }
 
 static void
@@ -192,6 +255,11 @@ connect_peer(struct peer *p, int timeout_ms)
 	netif_xs_write(p->xs, XBT_NULL, p->be, "feature-sg", "1");
 	netif_xs_write(p->xs, XBT_NULL, p->be, "feature-ctrl-ring", "%d",
 		       p->ctrl != CTRL_NONE);
+	if (p->mode == XS_EARLY_CONNECTED) {
+		/* Connected before the frontend wrote a key: nothing to map. */
+		netif_xb_set_state(p->xs, p->be, XenbusStateConnected);
+		return;
+	}
 	netif_xb_set_state(p->xs, p->be, XenbusStateInitWait);
 	if (netif_xb_wait_state(p->fe, NETIF_XB_STATE_BIT(XenbusStateConnected),
 				timeout_ms, &st) != 0) {
@@ -223,6 +291,7 @@ static void
 disconnect_peer(struct peer *p)
 {
 	netif_xb_set_state(p->xs, p->be, XenbusStateClosing);
+	p->late_pending = false;
 	if (p->ctrl_page != NULL) {
 		/* What the frontend left registered is dropped with the connection. */
 		xenevtchn_unbind(p->xce, p->ctrl_port);
@@ -277,20 +346,22 @@ static void
 rx_deliver(struct peer *p, uint32_t len)
 {
 	unsigned int slots = netif_linear_slots(len);
+	/* rx-extra-type: an extra-info entry after the first response */
+	unsigned int extra = p->mode == RX_EXTRA_TYPE;
 	xengnttab_grant_copy_segment_t seg[NETIF_MAX_SLOTS];
 	netif_rx_request_t req[NETIF_MAX_SLOTS];
 	RING_IDX prod;
 	int avail = NETIF_BACK_REQ_AVAIL(&p->rx, &prod);
 	uint32_t off = 0;
 
-	if (avail < (int)slots) {
+	if (avail < (int)(slots + extra)) {
 		p->dropped++;
 		return;
 	}
 	for (unsigned int k = 0; k < slots; k++) {
 		uint32_t n = len - off < NETIF_PAGE_SIZE ? len - off : NETIF_PAGE_SIZE;
 
-		RING_COPY_REQUEST(&p->rx, p->rx.req_cons + k, &req[k]);
+		RING_COPY_REQUEST(&p->rx, p->rx.req_cons + (k == 0 ? 0 : k + extra), &req[k]);
 		seg[k] = (xengnttab_grant_copy_segment_t){
 			.source.virt = p->buf + off,
 			.dest.foreign = { .ref = req[k].gref, .offset = 0,
@@ -300,7 +371,7 @@ rx_deliver(struct peer *p, uint32_t len)
 		};
 		off += n;
 	}
-	p->rx.req_cons += slots;
+	p->rx.req_cons += slots + extra;
 	if (xengnttab_grant_copy(p->xgt, slots, seg) != 0)
 		die("grant copy to RX buffers");
 	for (unsigned int k = 0; k < slots; k++) {
@@ -315,8 +386,123 @@ rx_deliver(struct peer *p, uint32_t len)
 			r->offset = NETIF_PAGE_SIZE - 1;
 		if (p->mode == RX_GARBAGE)
 			memset(r, 0xa5 ^ (int)k, sizeof(*r));
+		if (p->mode == RX_LEN && k == 0)
+			r->status = NETIF_PAGE_SIZE + 100;
+		if (p->mode == RX_FLAGS && p->rx_pkts < 16)
+			r->flags |= 0x8000;
+		if (extra && k == 0) {
+			netif_extra_info_t *x = (netif_extra_info_t *)RING_GET_RESPONSE(
+				&p->rx, p->rx.rsp_prod_pvt++);
+
+			r->flags |= NETRXF_extra_info;
+			memset(x, 0, sizeof(*x));
+			x->type = 0x33; /* no such type */
+		}
 	}
 	p->rx_pkts++;
+}
+
+static uint8_t rewrite_page[NETIF_PAGE_SIZE];
+
+static inline uint8_t
+rewrite_byte(uint32_t i)
+{
+	return (uint8_t)((i % REWRITE_PERIOD) * 3 + 1);
+}
+
+/*
+ * rx-rewrite: a packet in each posted buffer (at most 32), the responses
+ * published, then rewritten in place while the frontend may be copying
+ * them: valid shapes A (offset 0, 4096 bytes) and B (offset 4032, 64
+ * bytes), and in the -garbage mode an invalid one. The buffer holds the
+ * same bytes at both places, so either valid reading is a right packet;
+ * a mix of two (offset 4032 with 4096 bytes) runs past the page.
+ */
+static void
+rx_rewrite(struct peer *p)
+{
+	xengnttab_grant_copy_segment_t seg[32];
+	netif_rx_request_t req[32];
+	unsigned int kinds = p->mode == RX_REWRITE_GARBAGE ? 3 : 2;
+	RING_IDX prod, first;
+	int avail = NETIF_BACK_REQ_AVAIL(&p->rx, &prod);
+	unsigned int n;
+
+	if (avail <= 0)
+		return;
+	n = avail > 32 ? 32 : (unsigned int)avail;
+	for (unsigned int k = 0; k < n; k++) {
+		RING_COPY_REQUEST(&p->rx, p->rx.req_cons + k, &req[k]);
+		seg[k] = (xengnttab_grant_copy_segment_t){
+			.source.virt = rewrite_page,
+			.dest.foreign = { .ref = req[k].gref, .offset = 0,
+					  .domid = (uint16_t)p->fe_domid },
+			.len = NETIF_PAGE_SIZE,
+			.flags = GNTCOPY_dest_gref,
+		};
+	}
+	p->rx.req_cons += n;
+	if (xengnttab_grant_copy(p->xgt, n, seg) != 0)
+		die("grant copy to RX buffers");
+	first = p->rx.rsp_prod_pvt;
+	for (unsigned int round = 0; round < 64; round++) {
+		for (unsigned int k = 0; k < n; k++) {
+			netif_rx_response_t v = { .id = req[k].id };
+			unsigned int shape = (round + k) % kinds;
+			uint64_t w;
+
+			if (round == 63)
+				shape = k % 2; /* what stays: a valid shape */
+			if (seg[k].status != GNTST_okay) {
+				v.status = NETIF_RSP_ERROR;
+			} else if (shape == 0) {
+				v.status = NETIF_PAGE_SIZE;
+			} else if (shape == 1) {
+				v.offset = REWRITE_B_OFFSET;
+				v.status = REWRITE_PERIOD;
+			} else {
+				v.id ^= 1;
+				v.offset = 4000;
+				v.flags = 0x4000;
+				v.status = 2000;
+			}
+			/*
+			 * Once the frontend posted the next request of this
+			 * slot, it has read the response: stop there (the
+			 * store would only garble that request, for us).
+			 */
+			if (__atomic_load_n(&p->rx.sring->req_prod, __ATOMIC_ACQUIRE) -
+				    (first + k) > NETIF_RX_RING_SIZE)
+				continue;
+			/* One store: a reader sees a whole entry, old or new. */
+			memcpy(&w, &v, sizeof(w));
+			__atomic_store_n((uint64_t *)RING_GET_RESPONSE(&p->rx, first + k), w,
+					 __ATOMIC_RELAXED);
+		}
+		if (round == 0) {
+			p->rx.rsp_prod_pvt += n;
+			if (NETIF_PUSH_RESPONSES(&p->rx))
+				xenevtchn_notify(p->xce, p->port);
+		}
+	}
+	p->rx_pkts += n;
+}
+
+/* rx-rewrite: what the frontend forwards back is one of the valid shapes. */
+static void
+rewrite_check(struct peer *p, const struct netif_tx_pkt *pkt)
+{
+	uint16_t off = pkt->req[0].offset;
+	bool ok = pkt->nr_slots == 1 &&
+		  ((off == 0 && pkt->total == NETIF_PAGE_SIZE) ||
+		   (off == REWRITE_B_OFFSET && pkt->total == REWRITE_PERIOD) ||
+		   (off == 0 && pkt->total == REWRITE_PERIOD));
+
+	for (uint32_t i = 0; ok && i < pkt->total; i++)
+		ok = p->buf[i] == rewrite_byte(i);
+	if (!ok && p->bad_echo++ == 0)
+		fprintf(stderr, "xb_peer: bad echo: %u slots, offset %u, %u bytes\n",
+			pkt->nr_slots, off, pkt->total);
 }
 
 /* One pass over the TX ring. */
@@ -342,6 +528,7 @@ serve(struct peer *p)
 			fprintf(stderr, "xb_peer: bad TX packet: %s\n",
 				netif_strerr(pkt.err));
 			st = NETIF_RSP_ERROR;
+			p->bad_echo++;
 		} else if (tx_fetch(p, &pkt) != 0) {
 			st = NETIF_RSP_ERROR;
 		}
@@ -353,8 +540,17 @@ serve(struct peer *p)
 			tx_respond(p, 0, NETIF_RSP_NULL);
 		if (st == NETIF_RSP_OKAY) {
 			p->tx_pkts++;
-			rx_deliver(p, pkt.total);
+			if (p->mode == RX_REWRITE || p->mode == RX_REWRITE_GARBAGE)
+				rewrite_check(p, &pkt);
+			else
+				rx_deliver(p, pkt.total);
 		}
+	}
+	if (p->mode == RX_REWRITE || p->mode == RX_REWRITE_GARBAGE)
+		rx_rewrite(p);
+	if (p->mode == XS_GARBAGE_STATE && p->tx_pkts >= 2000 && !p->garbage_written) {
+		netif_xs_write(p->xs, XBT_NULL, p->be, "state", "%s", "banana");
+		p->garbage_written = true;
 	}
 	if (NETIF_PUSH_RESPONSES(&p->tx) | NETIF_PUSH_RESPONSES(&p->rx))
 		xenevtchn_notify(p->xce, p->port);
@@ -364,6 +560,29 @@ serve(struct peer *p)
 	NETIF_BACK_DISARM(&p->rx);
 	if (p->ctrl_page != NULL)
 		ctrl_serve(p);
+}
+
+/*
+ * silent, xs-early-connected: answer nothing, change no state; leave (the
+ * process exit drops what it mapped) once the frontend is Closed or the
+ * time is up.
+ */
+static void
+stay_silent(struct peer *p, double end)
+{
+	enum xenbus_state st;
+
+	while (now_s() < end) {
+		usleep(10000);
+		if (netif_xb_read_state(p->xs, p->fe, &st) == 0 &&
+		    st == XenbusStateClosed)
+			break;
+	}
+	usleep(500000);
+	printf("xb_peer: tx=0 rx=0 dropped=0 connections=0 added=0 deleted=0 "
+	       "bad_echo=0\n");
+	fflush(stdout);
+	_exit(0);
 }
 
 static double
@@ -388,6 +607,7 @@ main(int argc, char **argv)
 	int c;
 
 	p->fe_domid = ~0u;
+	p->late_ms = 1500;
 	while ((c = getopt_long(argc, argv, "", (const struct option[]){
 			{ "frontend", required_argument, NULL, 'f' },
 			{ "devid", required_argument, NULL, 'd' },
@@ -395,12 +615,14 @@ main(int argc, char **argv)
 			{ "seconds", required_argument, NULL, 's' },
 			{ "connections", required_argument, NULL, 'n' },
 			{ "ctrl", required_argument, NULL, 'c' },
+			{ "late-ms", required_argument, NULL, 'l' },
 			{ 0 } }, NULL)) != -1) {
 		switch (c) {
 		case 'f': p->fe_domid = (unsigned int)atoi(optarg); break;
 		case 'd': devid = (unsigned int)atoi(optarg); break;
 		case 's': seconds = (unsigned int)atoi(optarg); break;
 		case 'n': connections = (unsigned int)atoi(optarg); break;
+		case 'l': p->late_ms = (unsigned int)atoi(optarg); break;
 		case 'c':
 			for (c = 0; c < (int)(sizeof(ctrl_names) / sizeof(ctrl_names[0])); c++)
 				if (strcmp(optarg, ctrl_names[c]) == 0)
@@ -444,8 +666,12 @@ main(int argc, char **argv)
 		die("reading the frontend path");
 
 	end = now_s() + seconds;
+	for (uint32_t i = 0; i < NETIF_PAGE_SIZE; i++)
+		rewrite_page[i] = rewrite_byte(i);
 	while (done < connections && now_s() < end) {
 		connect_peer(p, (int)((end - now_s()) * 1000));
+		if (p->mode == SILENT || p->mode == XS_EARLY_CONNECTED)
+			stay_silent(p, end);
 		for (unsigned long it = 1;; it++) {
 			serve(p);
 			if ((it & 1023) == 0) {
@@ -463,10 +689,10 @@ main(int argc, char **argv)
 		done++;
 	}
 	printf("xb_peer: tx=%llu rx=%llu dropped=%llu connections=%u added=%llu "
-	       "deleted=%llu\n",
+	       "deleted=%llu bad_echo=%llu\n",
 	       (unsigned long long)p->tx_pkts, (unsigned long long)p->rx_pkts,
 	       (unsigned long long)p->dropped, done, (unsigned long long)p->added,
-	       (unsigned long long)p->deleted);
+	       (unsigned long long)p->deleted, (unsigned long long)p->bad_echo);
 	xenevtchn_close(p->xce);
 	xengnttab_close(p->xgt);
 	xs_close(p->xs);
