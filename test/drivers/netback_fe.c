@@ -22,6 +22,15 @@
  *                                 ring with 1000 requests: connect refused
  *     tx-prod-jump, tx-offset, tx-slots, rx-prod-jump, ctrl-prod-jump
  *                                 fatal breaks: the backend must go Closing
+ *     tx-foreign-gref             a TX slot, an RX buffer and an ADD_GREF_MAPPING
+ *                                 entry whose page is granted to domain 2, not
+ *                                 to the backend: each refused, the vif carries
+ *                                 data afterwards
+ *     close-midburst, exit-midburst
+ *                                 a full TX ring and a full RX ring pushed, then
+ *                                 state Closing and exit at once (close-), or
+ *                                 exit leaving state Connected (exit-): no
+ *                                 unshare, no unbind, no waiting
  *
  * Exit status 0 when the backend did what the protocol asks.
  */
@@ -694,6 +703,89 @@ mode_fatal(const char *m)
 	       "%s: backend still %s after 5 s", m, netif_xb_state_name(st));
 }
 
+/* A page granted to a domain that is not the backend: refused everywhere. */
+static void
+mode_foreign(void)
+{
+	const uint16_t other = (uint16_t)(fe.be_domid + 2);
+	struct xen_netif_ctrl_response r;
+	struct netif_rx_pkt pkt;
+	unsigned int reaped = 0;
+	uint32_t ref, cap;
+	uint8_t *pg;
+	double until;
+	int errs = 0, used = 0;
+	RING_IDX prod;
+
+	pg = xengntshr_share_pages(fe.gs, other, 1, &ref, 1);
+	if (pg == NULL)
+		die("granting a page to another domain");
+	memset(pg, 0x5a, NETIF_PAGE_SIZE);
+	/* The one RX buffer posted is that page. */
+	rx_post(1);
+	RING_GET_REQUEST(&fe.rx, fe.rx.req_prod_pvt - 1)->gref = ref;
+	/* A TX packet read from it: answered with an error. */
+	tx_queue(1, 100, 0, 0);
+	RING_GET_REQUEST(&fe.tx, fe.tx.req_prod_pvt - 1)->gref = ref;
+	NETIF_PUSH_REQUESTS(&fe.tx);
+	for (until = now() + 5; reaped == 0 && now() < until; usleep(1000))
+		errs += tx_reap(&reaped);
+	EXPECT(reaped == 1 && errs == 1, "foreign TX gref: %u responses, %d errors",
+	       reaped, errs);
+	/* A good packet, echoed into that page: the copy fails, the slot says so. */
+	tx_queue(2, 100, 1, 0);
+	NETIF_PUSH_REQUESTS(&fe.tx);
+	for (until = now() + 5; used == 0 && now() < until; usleep(1000)) {
+		int n = NETIF_FRONT_RSP_AVAIL(&fe.rx, &prod);
+
+		tx_reap(&reaped);
+		if (n > 0)
+			used = (int)netif_front_rx_read(&fe.rx, fe.rx.rsp_cons,
+							(unsigned int)n, &pkt);
+	}
+	EXPECT(used == 1 && pkt.err == NETIF_E_PEER,
+	       "echo into a foreign RX gref: %d entries, %s", used,
+	       used ? netif_strerr(pkt.err) : "none");
+	for (unsigned int i = 0; i < NETIF_PAGE_SIZE; i++)
+		if (pg[i] != 0x5a) {
+			EXPECT(0, "the page granted to domain %u was written", other);
+			break;
+		}
+	fe.rx.rsp_cons += (RING_IDX)used;
+	/* Staging: the foreign ref in a list of good ones fails the message. */
+	cap = gref_free();
+	if (cap > 0) {
+		r = gref_msg(XEN_NETIF_CTRL_TYPE_ADD_GREF_MAPPING, PG_TX0, 4, 2, ref);
+		EXPECT(r.status == XEN_NETIF_CTRL_STATUS_INVALID_PARAMETER,
+		       "ADD of a foreign ref: status %u", r.status);
+		EXPECT(gref_free() == cap, "a failed ADD changed the table");
+	}
+	rx_post(NETIF_RX_RING_SIZE);
+	data_run(20, 100);
+	xengntshr_unshare(fe.gs, pg, 1);
+}
+
+/* Both rings full, then gone: the backend must let go of everything. */
+static void
+mode_midburst(const char *m)
+{
+	unsigned int k = 0;
+
+	rx_post(NETIF_RX_RING_SIZE);
+	while (NETIF_TX_RING_SIZE - (fe.tx.req_prod_pvt - fe.tx.rsp_cons) >= 3) {
+		tx_queue(k, sizes[k % (sizeof(sizes) / sizeof(sizes[0]))],
+			 (k * 3) % NR_TX_PAGES, 0);
+		k++;
+	}
+	NETIF_PUSH_REQUESTS(&fe.tx);
+	xenevtchn_notify(fe.ev, fe.port);
+	if (strcmp(m, "close-midburst") == 0)
+		netif_xb_set_state(fe.xs, fe.path, XenbusStateClosing);
+	printf("netback_fe %s: %u packets pushed, gone\n", m, k);
+	fflush(stdout);
+	_exit(0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -712,6 +804,10 @@ main(int argc, char **argv)
 		mode_csum();
 	else if (strcmp(m, "tx-bad-gref") == 0 || strcmp(m, "tx-short") == 0)
 		mode_nonfatal(m);
+	else if (strcmp(m, "tx-foreign-gref") == 0)
+		mode_foreign();
+	else if (strcmp(m, "close-midburst") == 0 || strcmp(m, "exit-midburst") == 0)
+		mode_midburst(m);
 	else
 		mode_fatal(m);
 	fe_close();
