@@ -10,7 +10,7 @@ DIR=$(mktemp -d /tmp/xsim.XXXXXX)
 trap '"$XENSIM" stop "$DIR" >/dev/null 2>&1; rm -rf "$DIR"' EXIT
 asan_env() {
 	if ldd "$1" | grep libasan >/dev/null; then
-		echo LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0
+		echo LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=1
 	fi
 }
 # The backend's testpmd with line-buffered stdout (what stdbuf -oL does, with
@@ -19,7 +19,7 @@ be_env() {
 	local pre=/usr/libexec/coreutils/libstdbuf.so
 	if ldd "$1" | grep libasan >/dev/null; then
 		pre="$(gcc -print-file-name=libasan.so):$pre"
-		echo ASAN_OPTIONS=detect_leaks=0
+		echo ASAN_OPTIONS=detect_leaks=1
 	fi
 	echo LD_PRELOAD="$pre" _STDBUF_O=L
 }

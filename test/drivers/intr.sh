@@ -7,7 +7,7 @@ DIR=$(mktemp -d /tmp/xsim.XXXXXX)
 trap '"$XENSIM" stop "$DIR" >/dev/null 2>&1; rm -rf "$DIR"' EXIT
 env=()
 if ldd "$PMD" | grep libasan >/dev/null; then
-	env=(LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0)
+	env=(LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=1)
 fi
 
 "$XENSIM" start "$DIR" >/dev/null || exit 1

@@ -13,7 +13,7 @@ trap '"$XENSIM" stop "$DIR" >/dev/null 2>&1; rm -rf "$DIR"' EXIT
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 asan_env() {
 	if ldd "$1" | grep libasan >/dev/null; then
-		echo LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0
+		echo LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=1
 	fi
 }
 # The backend's testpmd with line-buffered stdout (what stdbuf -oL does, with
@@ -22,7 +22,7 @@ be_env() {
 	local pre=/usr/libexec/coreutils/libstdbuf.so
 	if ldd "$1" | grep libasan >/dev/null; then
 		pre="$(gcc -print-file-name=libasan.so):$pre"
-		echo ASAN_OPTIONS=detect_leaks=0
+		echo ASAN_OPTIONS=detect_leaks=1
 	fi
 	echo LD_PRELOAD="$pre" _STDBUF_O=L
 }
@@ -80,6 +80,8 @@ reg=$(stat "$DIR/fe.out" staging_registered_pages)
 [ "$reg" -eq 1536 ] || fail "$reg pages registered, expected 1536"
 left=$("$XENSIM" status "$DIR" | grep '^hv ' | grep -v 'grants=0 maps=0 evtchns=0')
 [ -z "$left" ] || fail "left behind: $left"
+bad=$(grep -h "still out\|Sanitizer" "$DIR/fe.out" "$DIR/be.out" | head -1)
+[ -z "$bad" ] || fail "$bad"
 echo "mq: q0 $(stat "$DIR/fe.out" rx_q0_packets), q1 $(stat "$DIR/fe.out" rx_q1_packets) packets received, $reg pages registered"
 if [ $fails -gt 0 ]; then tail -30 "$DIR/fe.out"; tail -20 "$DIR/be.out"; fi
 exit $((fails > 0))

@@ -38,7 +38,7 @@ fail() {
 
 asan_env() {
 	if ldd "$1" | grep libasan >/dev/null; then
-		echo LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0
+		echo LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=1
 	fi
 }
 # The backend's testpmd: ASan runtime first when needed, then libstdbuf for a
@@ -47,7 +47,7 @@ be_env() {
 	local pre=/usr/libexec/coreutils/libstdbuf.so
 	if ldd "$1" | grep libasan >/dev/null; then
 		pre="$(gcc -print-file-name=libasan.so):$pre"
-		echo ASAN_OPTIONS=detect_leaks=0
+		echo ASAN_OPTIONS=detect_leaks=1
 	fi
 	echo LD_PRELOAD="$pre" _STDBUF_O=L
 }
@@ -219,6 +219,7 @@ while read -r line; do
 	esac
 done <<<"$("$XENSIM" status "$DIR")"
 grep -q "Sanitizer" "$BE" "$FE" && fail "sanitizer report"
+grep -q "still out" "$FE" && fail "netfront: $(grep "still out" "$FE" | head -1)"
 
 if [ $fails -gt 0 ]; then
 	echo "--- backend"; tail -60 "$BE"; echo "--- frontend"; grep -E "netfront|EAL|testpmd:" "$FE" | head -20

@@ -25,7 +25,7 @@ asan_env() {
 	local pre=/usr/libexec/coreutils/libstdbuf.so
 	if ldd "$NB" | grep libasan >/dev/null; then
 		pre="$(gcc -print-file-name=libasan.so):$pre"
-		echo ASAN_OPTIONS=detect_leaks=0
+		echo ASAN_OPTIONS=detect_leaks=1
 	fi
 	echo LD_PRELOAD="$pre" _STDBUF_O=L
 }

@@ -10,7 +10,7 @@ run_testpmd() { # devargs -> output
 	# An ASan-built plugin in a testpmd that is not: preload the runtime.
 	if ldd "$pmd" | grep libasan >/dev/null; then
 		env=(LD_PRELOAD="$(gcc -print-file-name=libasan.so)"
-			ASAN_OPTIONS=detect_leaks=0)
+			ASAN_OPTIONS=detect_leaks=1)
 	fi
 	env "${env[@]}" XENSTORED_PATH=/nonexistent/xs.sock timeout 120 \
 		dpdk-testpmd -l 0,1 --no-huge -m 128 --no-pci --no-shconf \

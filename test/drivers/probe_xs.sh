@@ -10,7 +10,7 @@ fails=0
 trap '"$XENSIM" stop "$DIR" >/dev/null 2>&1; rm -rf "$DIR"' EXIT
 env=()
 if ldd "$PMD" | grep libasan >/dev/null; then
-	env=(LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0)
+	env=(LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=1)
 fi
 
 guest() { # devargs -> output of a testpmd that starts the port and quits
