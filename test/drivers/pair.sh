@@ -265,7 +265,8 @@ hostile)
 		[ $((t_end - $(cat "$DIR/t_stop"))) -le 20 ] ||
 			fail "mode $MODE: stop, port stop and quit took $((t_end - $(cat "$DIR/t_stop"))) s"
 		[ "$rx" -eq 0 ] || fail "mode $MODE: $rx packets received from a silent backend"
-		logged_once "backend did not close" 1
+		[ "$(stat backend_stalls)" -eq 1 ] || fail "mode $MODE: backend_stalls = $(stat backend_stalls)"
+		logged_once "backend answered none of TX queue" 1
 		;;
 	xs-early-connected)
 		grep -q "connected to backend" "$OUT" && fail "mode $MODE: netfront connected"
@@ -276,6 +277,7 @@ hostile)
 		;;
 	xs-garbage-state)
 		[ "$rx" -gt 1000 ] || fail "mode $MODE: only $rx packets received"
+		[ "$(stat backend_losses)" -eq 1 ] || fail "mode $MODE: backend_losses = $(stat backend_losses)"
 		logged_once "backend went Unknown: link down" 1
 		;;
 	*)
@@ -290,7 +292,7 @@ hostile)
 			fail "mode $MODE: the backend got back $(peer_stat bad_echo) packets it never sent"
 		;;
 	esac
-	echo "hostile $MODE: rx=$rx bad=$bad; $(grep -m1 -E 'backend broke|backend went|did not close|still Connected' "$OUT" | sed 's/.*: net_netfront/net_netfront/'); backend $(cat "$DIR/peer.out" | tail -1)"
+	echo "hostile $MODE: rx=$rx bad=$bad; $(grep -m1 -E 'backend broke|backend went|answered none|still Connected' "$OUT" | sed 's/.*: net_netfront/net_netfront/'); backend $(cat "$DIR/peer.out" | tail -1)"
 	;;
 esac
 
