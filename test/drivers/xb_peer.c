@@ -19,8 +19,8 @@
  * rx-rewrite-garbage (no echo: xb_peer sends its own 4096-byte packets of a
  * 64-byte period and, after publishing each response, rewrites it in place
  * many times (each rewrite one 8-byte store) between two valid shapes, offset 0 + 4096 bytes and offset
- * 4032 + 64 bytes, plus, in the -garbage mode, an invalid one with a wrong
- * id, offset 4000 + 2000 bytes and an unknown flag; what comes back on TX
+ * 4032 + 64 bytes, plus, in the -garbage mode, an invalid one (offset 4000,
+ * 96 bytes, a flag the protocol does not define); what comes back on TX
  * must be one of the valid shapes with the right bytes, else it counts
  * bad_echo), silent (maps the rings and the channel, then never answers,
  * never consumes, never changes its xenstore state; exits, mapping, once
@@ -461,10 +461,13 @@ rx_rewrite(struct peer *p)
 				v.offset = REWRITE_B_OFFSET;
 				v.status = REWRITE_PERIOD;
 			} else {
-				v.id ^= 1;
+				/*
+				 * Invalid by a flag alone: its id stays right even
+				 * when a clobbered request gave us a wrong one.
+				 */
 				v.offset = 4000;
 				v.flags = 0x4000;
-				v.status = 2000;
+				v.status = 96;
 			}
 			/*
 			 * Once the frontend posted the next request of this
