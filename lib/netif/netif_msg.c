@@ -178,7 +178,7 @@ netif_front_rx_read(netif_rx_front_ring_t *r, RING_IDX cons, unsigned int avail,
 			pkt->err = NETIF_E_SLOTS;
 			break;
 		}
-		RING_COPY_RESPONSE(r, cons + used, &rsp);
+		netif_rx_rsp_copy(r, cons + used, &rsp);
 		pkt->idx[pkt->nr_slots] = cons + used;
 		pkt->rsp[pkt->nr_slots++] = rsp;
 		e = rx_rsp_check(&rsp, (cons + used) & mask);

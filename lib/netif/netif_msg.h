@@ -8,6 +8,8 @@
 #define NETIF_MSG_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "netif_ring.h"
 
@@ -96,6 +98,22 @@ unsigned int netif_front_rx_read(netif_rx_front_ring_t *r, RING_IDX cons,
 				 unsigned int avail, struct netif_rx_pkt *pkt);
 
 /*
+ * Copy RX response `idx` out of the ring in one 8-byte load. RING_COPY_RESPONSE
+ * reads each field once but may split the entry into several loads: a backend
+ * rewriting a published response would then be seen as a mix of two versions
+ * (one's offset, another's length), a response it never wrote.
+ */
+static inline void
+netif_rx_rsp_copy(const netif_rx_front_ring_t *r, RING_IDX idx, netif_rx_response_t *rsp)
+{
+	_Static_assert(sizeof(*rsp) == sizeof(uint64_t), "RX response is 8 bytes");
+	uint64_t w = __atomic_load_n((const uint64_t *)(const void *)RING_GET_RESPONSE(r, idx),
+				     __ATOMIC_RELAXED);
+
+	memcpy(rsp, &w, sizeof(*rsp));
+}
+
+/*
  * netif_front_rx_read() with the common case inline: one response, no
  * chain, no extra info. Anything else (or anything wrong) takes the full
  * reader, which copies the entry out afresh and checks all of it.
@@ -109,7 +127,7 @@ netif_front_rx_read_fast(netif_rx_front_ring_t *r, RING_IDX cons,
 
 	if (avail == 0)
 		return 0;
-	RING_COPY_RESPONSE(r, cons, &rsp);
+	netif_rx_rsp_copy(r, cons, &rsp);
 	if (__builtin_expect((rsp.flags & ~(NETRXF_data_validated |
 					    NETRXF_csum_blank)) == 0 &&
 			     rsp.id == (cons & mask) &&
