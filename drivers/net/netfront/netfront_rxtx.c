@@ -64,14 +64,15 @@ rx_refill(struct netfront_rxq *q, bool force)
 		 */
 		struct netfront_txq *txq = q->nf->dev->data->tx_queues[q->id];
 
-		q->nombuf++;
 		if (txq != NULL && rte_spinlock_trylock(&txq->lock)) {
 			netfront_tx_reclaim(txq);
 			rte_spinlock_unlock(&txq->lock);
 		}
 		n = RTE_MIN(n, rte_mempool_avail_count(q->pool.mp));
-		if (n == 0 || rte_pktmbuf_alloc_bulk(q->pool.mp, m, n) != 0)
+		if (n == 0 || rte_pktmbuf_alloc_bulk(q->pool.mp, m, n) != 0) {
+			q->nombuf++; /* not even after the reclaim */
 			return;
+		}
 	}
 	for (unsigned int i = 0; i < n; i++) {
 		RING_IDX idx = r->req_prod_pvt++;
