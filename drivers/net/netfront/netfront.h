@@ -152,6 +152,7 @@ struct netfront_adapter {
 	bool backend_lost;
 	bool stalled;      /* TX requests unanswered for backend_timeout_ms */
 	bool stall_check_on;
+	unsigned int lsc_pending; /* LSC events to raise once ctl_lock is free */
 	uint64_t lost_tsc; /* when the link went down for either reason */
 	/* Serialises start/stop/close with the interrupt thread's reconnect. */
 	pthread_mutex_t ctl_lock;
@@ -179,6 +180,7 @@ void netfront_watch_stop(struct netfront_adapter *nf);
 void netfront_stall_check_start(struct netfront_adapter *nf);
 void netfront_stall_check_stop(struct netfront_adapter *nf);
 void netfront_link_report(struct netfront_adapter *nf, bool up);
+void netfront_lsc_flush(struct netfront_adapter *nf);
 
 int netfront_pages_share(struct netfront_adapter *nf, struct netfront_pages *p,
 			 unsigned int count, const char *what);

@@ -33,7 +33,11 @@ netfront_link_set(struct rte_eth_dev *dev, uint16_t status)
 	return rte_eth_linkstatus_set(dev, &link);
 }
 
-/* Report a link change (interrupt thread): status and an LSC event. */
+/*
+ * A link change seen on the interrupt thread, under ctl_lock: the status
+ * now, the LSC event at netfront_lsc_flush, once the lock is released
+ * (an application's callback may well stop the port).
+ */
 void
 netfront_link_report(struct netfront_adapter *nf, bool up)
 {
@@ -45,7 +49,16 @@ netfront_link_report(struct netfront_adapter *nf, bool up)
 	if (!up)
 		nf->lost_tsc = rte_get_tsc_cycles();
 	netfront_link_set(nf->dev, up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN);
-	rte_eth_dev_callback_process(nf->dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+	nf->lsc_pending++;
+}
+
+void
+netfront_lsc_flush(struct netfront_adapter *nf)
+{
+	unsigned int n = __atomic_exchange_n(&nf->lsc_pending, 0, __ATOMIC_ACQ_REL);
+
+	while (n-- > 0)
+		rte_eth_dev_callback_process(nf->dev, RTE_ETH_EVENT_INTR_LSC, NULL);
 }
 
 static int

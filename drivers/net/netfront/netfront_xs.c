@@ -484,21 +484,25 @@ netfront_watch_cb(void *arg)
 	while ((ev = xs_check_watch(nf->watch_xs)) != NULL)
 		free(ev);
 	pthread_mutex_lock(&nf->ctl_lock);
-	if (!nf->dev->data->dev_started || (!nf->connected && !nf->backend_lost))
-		goto out;
-	if (netif_xb_read_state(nf->watch_xs, nf->be_path, &st) != 0)
-		st = XenbusStateUnknown;
-	if (nf->connected) {
-		if (st == XenbusStateConnected)
-			goto out;
-		backend_lost(nf, st);
+	if (nf->dev->data->dev_started && nf->connected) {
 		if (netif_xb_read_state(nf->watch_xs, nf->be_path, &st) != 0)
 			st = XenbusStateUnknown;
+		if (st != XenbusStateConnected)
+			backend_lost(nf, st);
 	}
-	if (st == XenbusStateInitialising || st == XenbusStateInitWait)
-		backend_back(nf);
-out:
 	pthread_mutex_unlock(&nf->ctl_lock);
+	/* The application hears of the loss before the reconnect starts. */
+	netfront_lsc_flush(nf);
+
+	pthread_mutex_lock(&nf->ctl_lock);
+	if (nf->dev->data->dev_started && nf->backend_lost) {
+		if (netif_xb_read_state(nf->watch_xs, nf->be_path, &st) != 0)
+			st = XenbusStateUnknown;
+		if (st == XenbusStateInitialising || st == XenbusStateInitWait)
+			backend_back(nf);
+	}
+	pthread_mutex_unlock(&nf->ctl_lock);
+	netfront_lsc_flush(nf);
 }
 
 /*
@@ -556,6 +560,7 @@ stall_alarm(void *arg)
 		rte_eal_alarm_set(NETFRONT_STALL_PERIOD_MS * 1000, stall_alarm, nf);
 	}
 	pthread_mutex_unlock(&nf->ctl_lock);
+	netfront_lsc_flush(nf);
 }
 
 /* Under ctl_lock. */
