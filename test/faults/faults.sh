@@ -9,6 +9,10 @@
 #       traffic resumes. Prints the reconnect time.
 #   faults.sh ... quit-backend
 #       the same with a backend that quits cleanly (its vif goes Closed).
+#   faults.sh ... pause-backend
+#       the backend testpmd is stopped (SIGSTOP) for 3 s under load: link
+#       down while it does not answer, up again without a reconnect when it
+#       goes on (SIGCONT).
 #   faults.sh ... kill-guest
 #       the frontend testpmd is killed under load: the backend serves the
 #       next frontend of the same domain, and keeps no mapping of the dead
@@ -233,6 +237,26 @@ kill-backend | quit-backend | destroy-backend)
 		[ "$(stat "$FE" backend_stalls)" -ge 1 ] ||
 			fail "xstat backend_stalls = $(stat "$FE" backend_stalls)"
 	fi
+	;;
+pause-backend)
+	kill -STOP "$(cat "$DIR/be.pid")"
+	wait_for "$DIR/fe1.err" "link down" 10 || fail "netfront did not report link down"
+	sleep 2
+	kill -CONT "$(cat "$DIR/be.pid")"
+	wait_for "$DIR/fe1.err" "answers again" 10 || fail "netfront did not report the backend back"
+	sleep 1
+	rx2=$(fe_rx_now 1)
+	[ "$rx2" -gt $((rx1 + 1000)) ] || fail "no traffic after the pause ($rx1 then $rx2)"
+	echo "pause-backend: $(grep -o "answers again after [0-9]* ms" "$DIR/fe1.err");" \
+		"$rx1 packets before, $((rx2 - rx1)) after"
+	frontend_quit || fail "frontend testpmd exited with $?"
+	backend_quit || fail "backend testpmd exited with $?"
+	FE=$DIR/fe1.out
+	[ "$(stat "$FE" backend_stalls)" -eq 1 ] ||
+		fail "xstat backend_stalls = $(stat "$FE" backend_stalls)"
+	[ "$(stat "$FE" reconnects)" -eq 0 ] || fail "xstat reconnects = $(stat "$FE" reconnects)"
+	[ "$(count "$DIR/fe1.out" "Port 0: link state change event")" -eq 2 ] ||
+		fail "$(count "$DIR/fe1.out" "Port 0: link state change event") LSC events, expected 2"
 	;;
 kill-guest)
 	kill -9 "$(cat "$DIR/fe.pid")"
