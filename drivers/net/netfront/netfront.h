@@ -168,6 +168,13 @@ struct netfront_adapter {
 	struct rte_intr_handle *watch_intr;
 };
 
+/* Log the 1st, 2nd, 4th, 8th... occurrence of what a counter counts. */
+static inline bool
+netfront_log_due(uint64_t count)
+{
+	return (count & (count - 1)) == 0;
+}
+
 int netfront_xs_discover(struct netfront_adapter *nf, const char *name);
 int netfront_xs_connect(struct netfront_adapter *nf, bool reset);
 void netfront_xs_disconnect(struct netfront_adapter *nf);

@@ -96,6 +96,10 @@ ctrl_call(struct netfront_adapter *nf, uint16_t type, uint32_t d0, uint32_t d1,
 		e = netif_ctrl_rsp_check(rsp, &sent);
 		if (e == NETIF_E_ID) {
 			c->bad_rsp++; /* e.g. a late answer to a timed-out request */
+			if (netfront_log_due(c->bad_rsp))
+				PMD_DRV_LOG(NOTICE, "%s: control answer with id %u skipped "
+					    "while waiting for %u (late or bogus) [#%" PRIu64 "]",
+					    nf->dev->data->name, rsp->id, sent.id, c->bad_rsp);
 			continue;
 		}
 		if (e != NETIF_OK) {

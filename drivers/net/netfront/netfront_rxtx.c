@@ -5,6 +5,8 @@
  * each ring is left disarmed (the backend never has to notify us); we notify
  * the backend at most once per burst, and only when it asked.
  */
+#include <inttypes.h>
+
 #include <ethdev_driver.h>
 #include <rte_branch_prediction.h>
 #include <rte_memcpy.h>
@@ -186,6 +188,11 @@ netfront_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t nb)
 			q->peer_err++;
 		} else {
 			q->bad_rsp++;
+			if (netfront_log_due(q->bad_rsp))
+				PMD_DRV_LOG(NOTICE, "%s: RX queue %u: packet dropped: %s "
+					    "(ring index %u) [#%" PRIu64 "]",
+					    q->nf->dev->data->name, q->id,
+					    netif_strerr(p.err), cons, q->bad_rsp);
 		}
 		/* Buffers of extra-info slots and of dropped packets go back. */
 		if (unlikely(used != p.nr_slots || p.err != NETIF_OK))
