@@ -76,6 +76,7 @@
 #define NETBACK_ASTATS(X)                                                    \
 	X(CONNECTS, "connects")                                              \
 	X(DISCONNECTS, "disconnects")                                        \
+	X(GTX_UNREAD, "guest_tx_slots_unread_at_disconnect")                 \
 	X(BROKEN, "protocol_breaks")                                         \
 	X(XS_BAD_KEYS, "frontend_bad_xenstore_keys")                         \
 	X(CTRL_REQS, "ctrl_requests")                                        \

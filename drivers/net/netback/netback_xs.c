@@ -69,6 +69,14 @@ netback_queue_down(struct netback_queue *q)
 	unsigned int n;
 
 	netback_gate_close(&q->gate);
+	/* What the guest sent that we never read: its counters include it. */
+	if (q->up && q->tx_page != NULL) {
+		RING_IDX unread = __atomic_load_n(&q->txr.sring->req_prod,
+						  __ATOMIC_ACQUIRE) - q->txr.req_cons;
+
+		if (unread <= RING_SIZE(&q->txr))
+			nb->cnt[NETBACK_GTX_UNREAD] += unread;
+	}
 	q->up = false;
 	if (q->tx_page != NULL)
 		xengnttab_unmap(nb->gt, q->tx_page, 1);
