@@ -179,13 +179,44 @@ netback_tx_drop(struct netback_queue *q, const struct netif_tx_pkt *pkt,
 }
 
 /*
+ * netif_back_tx_read() with the common packet inline: one slot, no extra
+ * info, no chain, flags known, at least an Ethernet header, inside its
+ * page; then the result is the one the full reader gives. Anything else
+ * (or anything wrong) takes the full reader, which copies the entry out of
+ * the ring afresh and checks all of it. avail > 0.
+ */
+static inline unsigned int
+netback_tx_read(netif_tx_back_ring_t *r, RING_IDX cons, unsigned int avail,
+		struct netif_tx_pkt *pkt)
+{
+	netif_tx_request_t req;
+
+	RING_COPY_REQUEST(r, cons, &req);
+	if (likely((req.flags & ~(NETTXF_csum_blank | NETTXF_data_validated)) == 0 &&
+		   req.size >= NETIF_MIN_FRAME &&
+		   (uint32_t)req.offset + req.size <= NETIF_PAGE_SIZE)) {
+		pkt->req[0] = req;
+		pkt->len[0] = req.size;
+		pkt->nr_slots = 1;
+		pkt->nr_ring = 1;
+		pkt->extra_mask = 0;
+		pkt->first_flags = req.flags;
+		pkt->total = req.size;
+		pkt->err = NETIF_OK;
+		return 1;
+	}
+	return netif_back_tx_read(r, cons, avail, pkt);
+}
+
+/*
  * Plan the copies of one packet into the chain mb[0..nm): memcpy from
  * staged pages now, grant-copy segments for the rest. Returns the number of
- * segments added at d->seg[nseg].
+ * segments added at d->seg[nseg]; *gslots counts the slots not staged.
  */
 static unsigned int
 netback_tx_fill(struct netback_queue *q, const struct netif_tx_pkt *pkt,
-		struct rte_mbuf **mb, uint16_t room, unsigned int nseg)
+		struct rte_mbuf **mb, uint16_t room, unsigned int nseg,
+		unsigned int *gslots)
 {
 	struct netback_dir *d = &q->gtx;
 	unsigned int cur = 0, added = 0;
@@ -196,7 +227,7 @@ netback_tx_fill(struct netback_queue *q, const struct netif_tx_pkt *pkt,
 		uint16_t src = pkt->req[s].offset, left = pkt->len[s];
 		const uint8_t *page = netback_staged(q, ref, false);
 
-		d->cnt[page ? NETBACK_GTX_SLOTS_MAPPED : NETBACK_GTX_SLOTS_GCOPY]++;
+		*gslots += page == NULL; /* counted once per burst */
 		while (left > 0) {
 			uint16_t chunk;
 			uint8_t *dst;
@@ -313,14 +344,39 @@ netback_csum_fill(struct rte_mbuf *m)
 	return true;
 }
 
+/*
+ * Take nm mbufs for one packet: from the burst's stash (one mempool get per
+ * burst) while it lasts, else from the pool. 0 on success.
+ */
+static inline int
+netback_tx_mbufs(struct rte_mempool *mp, struct rte_mbuf **stash,
+		 unsigned int *taken, unsigned int nstash, struct rte_mbuf **mb,
+		 unsigned int nm)
+{
+	if (likely(nm <= nstash - *taken)) {
+		for (unsigned int j = 0; j < nm; j++) {
+			struct rte_mbuf *m = stash[(*taken)++];
+
+			__rte_mbuf_raw_sanity_check(m);
+			rte_pktmbuf_reset(m);
+			mb[j] = m;
+		}
+		return 0;
+	}
+	return rte_pktmbuf_alloc_bulk(mp, mb, nm);
+}
+
 uint16_t
 netback_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct netback_queue *q = rxq;
 	struct netback_dir *d = &q->gtx;
 	struct rte_mbuf *mb[NETIF_MAX_PKT_LEN / 64 + 2];
+	struct rte_mbuf *stash[NETBACK_BURST_PKTS];
 	struct netif_tx_pkt pkt;
-	unsigned int np = 0, nseg = 0, nrx = 0;
+	unsigned int np = 0, nseg = 0, nrx = 0, nstash, taken = 0;
+	unsigned int slots = 0, gslots = 0;
+	uint64_t bytes = 0;
 	uint16_t room;
 	RING_IDX cons, prod;
 	int avail;
@@ -337,11 +393,22 @@ netback_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 		netback_mark_broken(q, "TX ring req_prod more than a ring ahead");
 		goto out;
 	}
+	if (avail == 0)
+		goto out;
 	room = (uint16_t)(rte_pktmbuf_data_room_size(q->mp) - RTE_PKTMBUF_HEADROOM);
 	cons = q->txr.req_cons;
 	n = RTE_MIN(n, NETBACK_BURST_PKTS);
+	/*
+	 * One mbuf per packet in the common case, and at most one packet per
+	 * ring entry: take that many from the pool at once, give back what the
+	 * burst did not use. A pool too low for all of them: one packet at a
+	 * time, as many as it has.
+	 */
+	nstash = RTE_MIN((unsigned int)n, (unsigned int)avail);
+	if (rte_mempool_get_bulk(q->mp, (void **)stash, nstash) != 0)
+		nstash = 0;
 	while (np < n && avail > 0) {
-		unsigned int used = netif_back_tx_read(&q->txr, cons, (unsigned int)avail, &pkt);
+		unsigned int used = netback_tx_read(&q->txr, cons, (unsigned int)avail, &pkt);
 		struct netback_pend *p = &d->pend[np];
 		unsigned int nm;
 
@@ -369,14 +436,15 @@ netback_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 		nm = (pkt.total + room - 1) / room;
 		if (nseg + pkt.nr_slots + nm > NETBACK_BURST_SEGS)
 			break;
-		if (rte_pktmbuf_alloc_bulk(q->mp, mb, nm) != 0) {
+		if (netback_tx_mbufs(q->mp, stash, &taken, nstash, mb, nm) != 0) {
 			d->cnt[NETBACK_GTX_NOMBUF]++;
 			break; /* leave it on the ring: backpressure */
 		}
 		p->m = mb[0];
 		p->seg_first = (uint16_t)nseg;
-		p->seg_count = (uint16_t)netback_tx_fill(q, &pkt, mb, room, nseg);
+		p->seg_count = (uint16_t)netback_tx_fill(q, &pkt, mb, room, nseg, &gslots);
 		nseg += p->seg_count;
+		slots += pkt.nr_slots;
 		p->nr_ring = (uint16_t)pkt.nr_ring;
 		p->nr_data = (uint16_t)pkt.nr_slots;
 		p->csum_blank = (pkt.first_flags & NETTXF_csum_blank) != 0;
@@ -387,6 +455,8 @@ netback_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 		avail -= (int)used;
 		np++;
 	}
+	if (taken < nstash) /* still raw mbufs, as the pool had them */
+		rte_mempool_put_bulk(q->mp, (void **)&stash[taken], nstash - taken);
 
 	netback_grant_copy(q, d, nseg);
 	for (unsigned int i = 0; i < np; i++) {
@@ -397,8 +467,7 @@ netback_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 				d->cnt[netback_csum_fill(p->m) ? NETBACK_GTX_CSUM_FILLED :
 				       NETBACK_GTX_CSUM_UNPARSED]++;
 			netback_tx_answer(q, p->id, p->nr_data, p->nr_ring, NETIF_RSP_OKAY);
-			d->cnt[NETBACK_GTX_PKTS]++;
-			d->cnt[NETBACK_GTX_BYTES] += p->m->pkt_len;
+			bytes += p->m->pkt_len;
 			pkts[nrx++] = p->m;
 			continue;
 		}
@@ -410,6 +479,11 @@ netback_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 		netback_tx_answer(q, p->id, p->nr_data, p->nr_ring, NETIF_RSP_ERROR);
 		netback_free_cold(p->m);
 	}
+	/* Counters once per burst, not per packet or slot. */
+	d->cnt[NETBACK_GTX_PKTS] += nrx;
+	d->cnt[NETBACK_GTX_BYTES] += bytes;
+	d->cnt[NETBACK_GTX_SLOTS_MAPPED] += slots - gslots;
+	d->cnt[NETBACK_GTX_SLOTS_GCOPY] += gslots;
 	q->txr.req_cons = cons;
 	if (NETIF_PUSH_RESPONSES(&q->txr)) {
 		xenevtchn_notify(q->nb->ev, q->tx_port);
