@@ -179,33 +179,18 @@ netback_tx_drop(struct netback_queue *q, const struct netif_tx_pkt *pkt,
 }
 
 /*
- * netif_back_tx_read() with the common packet inline: one slot, no extra
- * info, no chain, flags known, at least an Ethernet header, inside its
- * page; then the result is the one the full reader gives. Anything else
- * (or anything wrong) takes the full reader, which copies the entry out of
- * the ring afresh and checks all of it. avail > 0.
+ * The common guest TX packet: one slot, no extra info, no chain, flags
+ * known, at least an Ethernet header, inside its page. For such a request
+ * netif_back_tx_read() gives exactly this packet; rx_burst handles it
+ * inline and gives anything else (or anything wrong) to the full reader,
+ * which copies the entry out of the ring afresh and checks all of it.
  */
-static inline unsigned int
-netback_tx_read(netif_tx_back_ring_t *r, RING_IDX cons, unsigned int avail,
-		struct netif_tx_pkt *pkt)
+static inline bool
+netback_tx_simple(const netif_tx_request_t *req)
 {
-	netif_tx_request_t req;
-
-	RING_COPY_REQUEST(r, cons, &req);
-	if (likely((req.flags & ~(NETTXF_csum_blank | NETTXF_data_validated)) == 0 &&
-		   req.size >= NETIF_MIN_FRAME &&
-		   (uint32_t)req.offset + req.size <= NETIF_PAGE_SIZE)) {
-		pkt->req[0] = req;
-		pkt->len[0] = req.size;
-		pkt->nr_slots = 1;
-		pkt->nr_ring = 1;
-		pkt->extra_mask = 0;
-		pkt->first_flags = req.flags;
-		pkt->total = req.size;
-		pkt->err = NETIF_OK;
-		return 1;
-	}
-	return netif_back_tx_read(r, cons, avail, pkt);
+	return (req->flags & ~(NETTXF_csum_blank | NETTXF_data_validated)) == 0 &&
+	       req->size >= NETIF_MIN_FRAME &&
+	       (uint32_t)req->offset + req->size <= NETIF_PAGE_SIZE;
 }
 
 /*
@@ -366,6 +351,14 @@ netback_tx_mbufs(struct rte_mempool *mp, struct rte_mbuf **stash,
 	return rte_pktmbuf_alloc_bulk(mp, mb, nm);
 }
 
+/* A packet whose copy is done: its checksum if left to us, counted. */
+static inline void
+netback_tx_csum(struct netback_dir *d, struct rte_mbuf *m)
+{
+	d->cnt[netback_csum_fill(m) ? NETBACK_GTX_CSUM_FILLED :
+	       NETBACK_GTX_CSUM_UNPARSED]++;
+}
+
 uint16_t
 netback_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -374,7 +367,7 @@ netback_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 	struct rte_mbuf *mb[NETIF_MAX_PKT_LEN / 64 + 2];
 	struct rte_mbuf *stash[NETBACK_BURST_PKTS];
 	struct netif_tx_pkt pkt;
-	unsigned int np = 0, nseg = 0, nrx = 0, nstash, taken = 0;
+	unsigned int np = 0, nseg = 0, nrx = 0, nread = 0, nstash, taken = 0;
 	unsigned int slots = 0, gslots = 0;
 	uint64_t bytes = 0;
 	uint16_t room;
@@ -393,6 +386,8 @@ netback_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 		netback_mark_broken(q, "TX ring req_prod more than a ring ahead");
 		goto out;
 	}
+	/* Nothing to read, answer or push; the event index was disarmed at
+	 * this cons by the burst that reached it (or at connect). */
 	if (avail == 0)
 		goto out;
 	room = (uint16_t)(rte_pktmbuf_data_room_size(q->mp) - RTE_PKTMBUF_HEADROOM);
@@ -407,11 +402,71 @@ netback_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 	nstash = RTE_MIN((unsigned int)n, (unsigned int)avail);
 	if (rte_mempool_get_bulk(q->mp, (void **)stash, nstash) != 0)
 		nstash = 0;
-	while (np < n && avail > 0) {
-		unsigned int used = netback_tx_read(&q->txr, cons, (unsigned int)avail, &pkt);
-		struct netback_pend *p = &d->pend[np];
-		unsigned int nm;
+	/*
+	 * Packets are answered and delivered in ring order. While no packet
+	 * waits for the grant copy (np == 0), one copied from a staged page
+	 * is answered and delivered at once; the others go to d->pend.
+	 */
+	while (nread < n && avail > 0) {
+		struct netback_pend *p;
+		netif_tx_request_t req;
+		unsigned int used, nm;
 
+		RING_COPY_REQUEST(&q->txr, cons, &req);
+		if (likely(netback_tx_simple(&req) && req.size <= room &&
+			   taken < nstash && nseg < NETBACK_BURST_SEGS)) {
+			struct rte_mbuf *m = stash[taken++];
+			const uint8_t *page = netback_staged(q, req.gref, false);
+			uint8_t *dst;
+
+			__rte_mbuf_raw_sanity_check(m);
+			rte_pktmbuf_reset(m);
+			dst = rte_pktmbuf_mtod(m, uint8_t *);
+			m->data_len = req.size;
+			m->pkt_len = req.size;
+			m->port = q->port_id;
+			if (req.flags & NETTXF_data_validated)
+				m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+			cons++;
+			avail--;
+			nread++;
+			slots++;
+			if (page != NULL) {
+				memcpy(dst, page + req.offset, req.size);
+				if (np == 0) {
+					if (req.flags & NETTXF_csum_blank)
+						netback_tx_csum(d, m);
+					netback_tx_rsp(q, req.id, NETIF_RSP_OKAY);
+					bytes += req.size;
+					pkts[nrx++] = m;
+					continue;
+				}
+			}
+			p = &d->pend[np++];
+			p->m = m;
+			p->seg_first = (uint16_t)nseg;
+			p->seg_count = 0;
+			if (page == NULL) {
+				xengnttab_grant_copy_segment_t *g = &d->seg[nseg++];
+
+				g->source.foreign.ref = req.gref;
+				g->source.foreign.offset = req.offset;
+				g->source.foreign.domid = (uint16_t)q->nb->args.domid;
+				g->dest.virt = dst;
+				g->len = req.size;
+				g->flags = GNTCOPY_source_gref;
+				g->status = GNTST_okay;
+				p->seg_count = 1;
+				gslots++;
+			}
+			p->nr_ring = 1;
+			p->nr_data = 1;
+			p->csum_blank = (req.flags & NETTXF_csum_blank) != 0;
+			p->id[0] = req.id;
+			continue;
+		}
+
+		used = netif_back_tx_read(&q->txr, cons, (unsigned int)avail, &pkt);
 		if (used == 0)
 			break; /* the rest of the packet is not posted yet */
 		if (pkt.err != NETIF_OK) {
@@ -440,6 +495,7 @@ netback_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 			d->cnt[NETBACK_GTX_NOMBUF]++;
 			break; /* leave it on the ring: backpressure */
 		}
+		p = &d->pend[np++];
 		p->m = mb[0];
 		p->seg_first = (uint16_t)nseg;
 		p->seg_count = (uint16_t)netback_tx_fill(q, &pkt, mb, room, nseg, &gslots);
@@ -453,7 +509,7 @@ netback_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 		netback_tx_chain(mb, nm, pkt.total, q->port_id, pkt.first_flags);
 		cons += used;
 		avail -= (int)used;
-		np++;
+		nread++;
 	}
 	if (taken < nstash) /* still raw mbufs, as the pool had them */
 		rte_mempool_put_bulk(q->mp, (void **)&stash[taken], nstash - taken);
@@ -464,8 +520,7 @@ netback_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 
 		if (netback_segs_ok(d, p->seg_first, p->seg_count)) {
 			if (p->csum_blank)
-				d->cnt[netback_csum_fill(p->m) ? NETBACK_GTX_CSUM_FILLED :
-				       NETBACK_GTX_CSUM_UNPARSED]++;
+				netback_tx_csum(d, p->m);
 			netback_tx_answer(q, p->id, p->nr_data, p->nr_ring, NETIF_RSP_OKAY);
 			bytes += p->m->pkt_len;
 			pkts[nrx++] = p->m;
