@@ -74,6 +74,21 @@ struct netif_tx_pkt {
 unsigned int netif_back_tx_read(netif_tx_back_ring_t *r, RING_IDX cons,
 				unsigned int avail, struct netif_tx_pkt *pkt);
 
+/*
+ * Whether a TX request (copied out of the ring) is a whole valid packet on
+ * its own: one slot, no extra info, known flags, at least an Ethernet
+ * header, inside its page. For such a request netif_back_tx_read() gives a
+ * one-slot NETIF_OK packet of req->size bytes, so a back end may take it
+ * without the full reader (the fuzz target fuzz_tx_back checks that).
+ */
+static inline bool
+netif_tx_req_simple(const netif_tx_request_t *req)
+{
+	return (req->flags & ~(NETTXF_csum_blank | NETTXF_data_validated)) == 0 &&
+	       req->size >= NETIF_MIN_FRAME &&
+	       (uint32_t)req->offset + req->size <= NETIF_PAGE_SIZE;
+}
+
 /* One packet a back end delivered, as a front end reads it from the RX ring. */
 struct netif_rx_pkt {
 	netif_rx_response_t rsp[NETIF_MAX_SLOTS]; /* data slots */

@@ -148,8 +148,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		while (avail > 0) {
 			unsigned int used, nx;
 
+			netif_tx_request_t first = *RING_GET_REQUEST(&r, cons);
+
 			memset(&pkt, 0xa5, sizeof(pkt));
 			used = netif_back_tx_read(&r, cons, (unsigned int)avail, &pkt);
+			/* What a back end may take without the reader. */
+			if (netif_tx_req_simple(&first))
+				PROMISE(used == 1 && pkt.err == NETIF_OK &&
+					pkt.nr_slots == 1 && pkt.len[0] == first.size &&
+					pkt.total == first.size);
 			TRACE("  at %u: used %u slots %u total %u extras %#x: %s\n",
 			      cons, used, used ? pkt.nr_slots : 0,
 			      used ? pkt.total : 0, used ? pkt.extra_mask : 0,

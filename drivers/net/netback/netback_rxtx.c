@@ -179,21 +179,6 @@ netback_tx_drop(struct netback_queue *q, const struct netif_tx_pkt *pkt,
 }
 
 /*
- * The common guest TX packet: one slot, no extra info, no chain, flags
- * known, at least an Ethernet header, inside its page. For such a request
- * netif_back_tx_read() gives exactly this packet; rx_burst handles it
- * inline and gives anything else (or anything wrong) to the full reader,
- * which copies the entry out of the ring afresh and checks all of it.
- */
-static inline bool
-netback_tx_simple(const netif_tx_request_t *req)
-{
-	return (req->flags & ~(NETTXF_csum_blank | NETTXF_data_validated)) == 0 &&
-	       req->size >= NETIF_MIN_FRAME &&
-	       (uint32_t)req->offset + req->size <= NETIF_PAGE_SIZE;
-}
-
-/*
  * Plan the copies of one packet into the chain mb[0..nm): memcpy from
  * staged pages now, grant-copy segments for the rest. Returns the number of
  * segments added at d->seg[nseg]; *gslots counts the slots not staged.
@@ -413,7 +398,7 @@ netback_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 		unsigned int used, nm;
 
 		RING_COPY_REQUEST(&q->txr, cons, &req);
-		if (likely(netback_tx_simple(&req) && req.size <= room &&
+		if (likely(netif_tx_req_simple(&req) && req.size <= room &&
 			   taken < nstash && nseg < NETBACK_BURST_SEGS)) {
 			struct rte_mbuf *m = stash[taken++];
 			const uint8_t *page = netback_staged(q, req.gref, false);
