@@ -4,25 +4,11 @@
 # it came) on xensim.
 #   check.sh XENSIM NETBACK_SO CHECK_APP COPY(auto|grant) [check_app args...]
 set -uo pipefail
+. "$(dirname "$0")/../pmd_env.sh"
 XENSIM=$1 NB=$2 APP=$3 COPY=$4
 shift 4
 DIR=$(mktemp -d /tmp/xsim.XXXXXX)
 trap '"$XENSIM" stop "$DIR" >/dev/null 2>&1; rm -rf "$DIR"' EXIT
-asan_env() {
-	if ldd "$1" | grep libasan >/dev/null; then
-		echo LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=1
-	fi
-}
-# The backend's testpmd with line-buffered stdout (what stdbuf -oL does, with
-# the ASan runtime kept first), so that the script sees its output at once.
-be_env() {
-	local pre=/usr/libexec/coreutils/libstdbuf.so
-	if ldd "$1" | grep libasan >/dev/null; then
-		pre="$(gcc -print-file-name=libasan.so):$pre"
-		echo ASAN_OPTIONS=detect_leaks=1
-	fi
-	echo LD_PRELOAD="$pre" _STDBUF_O=L
-}
 
 "$XENSIM" start "$DIR" >/dev/null || exit 1
 "$XENSIM" domain create "$DIR" 1 >/dev/null || exit 1
@@ -30,7 +16,7 @@ be_env() {
 mkfifo "$DIR/be.cmd"
 (
 	eval "$("$XENSIM" env "$DIR" 0)"
-	exec env $(be_env "$NB") timeout 300 dpdk-testpmd --lcores 0@0,1@0 --no-huge -m 256 \
+	exec env $(pmd_env "$NB") timeout 300 dpdk-testpmd --lcores 0@0,1@0 --no-huge -m 256 \
 		--no-pci --no-shconf --file-prefix chk-be -d "$NB" \
 		--vdev "net_netback,domid=1,copy=$COPY" -- -i --total-num-mbufs=8192 \
 		--forward-mode=io --max-pkt-len=9018
@@ -45,7 +31,7 @@ for _ in $(seq 300); do
 done
 (
 	eval "$("$XENSIM" env "$DIR" 1)"
-	exec env $(asan_env "$APP") timeout 300 "$APP" --lcores 0@1 --no-huge -m 256 --no-pci \
+	exec env $(pmd_env "$APP") timeout 300 "$APP" --lcores 0@1 --no-huge -m 256 --no-pci \
 		--no-shconf --file-prefix chk-fe --vdev net_netfront,connect_timeout_ms=30000 \
 		--log-level=pmd.net.netfront:info -- "$@"
 ) >"$DIR/app.out" 2>&1

@@ -6,26 +6,12 @@
 # own staging table, and that nothing is left granted.
 #   mq.sh XENSIM NETBACK_SO NETFRONT_SO
 set -uo pipefail
+. "$(dirname "$0")/../pmd_env.sh"
 XENSIM=$1 NB=$2 NF=$3
 DIR=$(mktemp -d /tmp/xsim.XXXXXX)
 fails=0
 trap '"$XENSIM" stop "$DIR" >/dev/null 2>&1; rm -rf "$DIR"' EXIT
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-asan_env() {
-	if ldd "$1" | grep libasan >/dev/null; then
-		echo LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=1
-	fi
-}
-# The backend's testpmd with line-buffered stdout (what stdbuf -oL does, with
-# the ASan runtime kept first), so that the script sees its output at once.
-be_env() {
-	local pre=/usr/libexec/coreutils/libstdbuf.so
-	if ldd "$1" | grep libasan >/dev/null; then
-		pre="$(gcc -print-file-name=libasan.so):$pre"
-		echo ASAN_OPTIONS=detect_leaks=1
-	fi
-	echo LD_PRELOAD="$pre" _STDBUF_O=L
-}
 stat() { awk -v k="$2:" '$1 == k { v = $2 } END { printf "%.0f\n", v + 0 }' "$1"; }
 
 "$XENSIM" start "$DIR" >/dev/null || exit 1
@@ -34,7 +20,7 @@ stat() { awk -v k="$2:" '$1 == k { v = $2 } END { printf "%.0f\n", v + 0 }' "$1"
 mkfifo "$DIR/be.cmd"
 (
 	eval "$("$XENSIM" env "$DIR" 0)"
-	exec env $(be_env "$NB") timeout 120 dpdk-testpmd --lcores 0@1,1@0 --no-huge -m 256 \
+	exec env $(pmd_env "$NB") timeout 120 dpdk-testpmd --lcores 0@1,1@0 --no-huge -m 256 \
 		--no-pci --no-shconf --file-prefix mq-be --log-level=pmd.net.netback:info \
 		-d "$NB" --vdev net_netback,domid=1,queues=2 -- -i --total-num-mbufs=8192 \
 		--forward-mode=io --rxq=2 --txq=2
@@ -58,7 +44,7 @@ done
 		done
 		echo "start tx_first"; sleep 2; echo stop; echo "show port xstats 0"; echo quit
 	) |
-		env $(asan_env "$NF") timeout 120 dpdk-testpmd --lcores 0@0,1@1 --no-huge -m 512 \
+		env $(pmd_env "$NF") timeout 120 dpdk-testpmd --lcores 0@0,1@1 --no-huge -m 512 \
 			--no-pci --no-shconf --file-prefix mq-fe --log-level=pmd.net.netfront:info \
 			-d "$NF" --vdev net_netfront,queues=2,connect_timeout_ms=30000 -- -i \
 			--total-num-mbufs=4096 --forward-mode=io --rxq=2 --txq=2

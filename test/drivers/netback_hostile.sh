@@ -9,6 +9,7 @@
 # mapping and no event channel. The backend's counters of bad input must
 # have moved for each hostile mode, and a last 'data' run must pass.
 set -uo pipefail
+. "$(dirname "$0")/../pmd_env.sh"
 
 XENSIM=$1 NB=$2 FE=$3 DEVARGS=$4
 shift 4
@@ -45,16 +46,6 @@ wait_for() { # pattern seconds
 	return 1
 }
 
-# The ASan runtime first when the PMD has it, then libstdbuf: testpmd's
-# stdout line-buffered, so wait_for sees its lines as they are printed.
-asan_env() {
-	local pre=/usr/libexec/coreutils/libstdbuf.so
-	if ldd "$NB" | grep libasan >/dev/null; then
-		pre="$(gcc -print-file-name=libasan.so):$pre"
-		echo ASAN_OPTIONS=detect_leaks=0
-	fi
-	echo LD_PRELOAD="$pre" _STDBUF_O=L
-}
 
 "$XENSIM" start "$DIR" >/dev/null || exit 1
 "$XENSIM" domain create "$DIR" 1 --name guest >/dev/null || exit 1
@@ -63,7 +54,7 @@ asan_env() {
 mkfifo "$DIR/be.cmd"
 (
 	eval "$("$XENSIM" env "$DIR" 0)"
-	exec env $(asan_env) timeout 300 dpdk-testpmd --lcores 0@0,1@1 --no-huge -m 256 \
+	exec env $(pmd_env "$NB") timeout 300 dpdk-testpmd --lcores 0@0,1@1 --no-huge -m 256 \
 		--no-pci --no-shconf --file-prefix nbh-be --log-level=pmd.net.netback:info \
 		-d "$NB" --vdev "net_netback,domid=1,vif=0$DEVARGS" -- -i \
 		--total-num-mbufs=4096 --forward-mode=io --port-topology=loop

@@ -15,6 +15,7 @@
 #       mapping or channel while still running, and serves a frontend in a
 #       re-created domain 1
 set -uo pipefail
+. "$(dirname "$0")/../pmd_env.sh"
 
 XENSIM=$1 NB=$2 NF=$3 WHAT=$4 COPY=${5:-auto}
 DIR=$(mktemp -d /tmp/xsim.XXXXXX)
@@ -36,21 +37,6 @@ fail() {
 	fails=$((fails + 1))
 }
 
-asan_env() {
-	if ldd "$1" | grep libasan >/dev/null; then
-		echo LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=1
-	fi
-}
-# The backend's testpmd: ASan runtime first when needed, then libstdbuf for a
-# line-buffered stdout, so the script sees "packet forwarding" when printed.
-be_env() {
-	local pre=/usr/libexec/coreutils/libstdbuf.so
-	if ldd "$1" | grep libasan >/dev/null; then
-		pre="$(gcc -print-file-name=libasan.so):$pre"
-		echo ASAN_OPTIONS=detect_leaks=1
-	fi
-	echo LD_PRELOAD="$pre" _STDBUF_O=L
-}
 
 # xstat of a testpmd output: last value printed, or the nth.
 stat() { # file name [nth]
@@ -77,7 +63,7 @@ wait_for() { # file pattern seconds
 mkfifo "$DIR/be.cmd"
 (
 	eval "$("$XENSIM" env "$DIR" 0)"
-	exec env $(be_env "$NB") timeout 300 dpdk-testpmd --lcores 0@0,1@1 --no-huge -m 256 \
+	exec env $(pmd_env "$NB") timeout 300 dpdk-testpmd --lcores 0@0,1@1 --no-huge -m 256 \
 		--no-pci --no-shconf --file-prefix nbp-be --log-level=pmd.net.netback:info \
 		-d "$NB" --vdev "net_netback,domid=1,vif=0,copy=$COPY" -- -i \
 		--total-num-mbufs=4096 --forward-mode=io --port-topology=loop
@@ -105,7 +91,7 @@ frontend() { # out-file commands...
 		for c in "$@"; do
 			case $c in sleep*) $c ;; *) echo "$c" ;; esac
 		done; echo quit) |
-			env $(asan_env "$NF") timeout 120 dpdk-testpmd --lcores 0@1,1@0 --no-huge \
+			env $(pmd_env "$NF") timeout 120 dpdk-testpmd --lcores 0@1,1@0 --no-huge \
 				-m 256 --no-pci --no-shconf --file-prefix nbp-fe \
 				--log-level=pmd.net.netfront:info -d "$NF" \
 				--vdev net_netfront,connect_timeout_ms=5000 -- -i \

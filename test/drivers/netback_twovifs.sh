@@ -6,6 +6,7 @@
 # and its breaks are counted on its own port only.
 #   netback_twovifs.sh XENSIM NETBACK_SO NETBACK_FE
 set -uo pipefail
+. "$(dirname "$0")/../pmd_env.sh"
 
 XENSIM=$1 NB=$2 FE=$3
 DIR=$(mktemp -d /tmp/xsim.XXXXXX)
@@ -20,15 +21,6 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-# ASan runtime first when the PMD has it, then libstdbuf (line-buffered stdout).
-asan_env() {
-	local pre=/usr/libexec/coreutils/libstdbuf.so
-	if ldd "$NB" | grep libasan >/dev/null; then
-		pre="$(gcc -print-file-name=libasan.so):$pre"
-		echo ASAN_OPTIONS=detect_leaks=1
-	fi
-	echo LD_PRELOAD="$pre" _STDBUF_O=L
-}
 pstat() { # port name -> value in that port's last xstats block
 	awk -v p="$1" -v k="$2:" '/NIC extended statistics for port/ { cur = $NF }
 		cur == p && $1 == k { v = $2 } END { printf "%.0f\n", v + 0 }' "$DIR/be.out"
@@ -42,7 +34,7 @@ done
 mkfifo "$DIR/be.cmd"
 (
 	eval "$("$XENSIM" env "$DIR" 0)"
-	exec env $(asan_env) timeout 300 dpdk-testpmd --lcores 0@0,1@1 --no-huge -m 256 \
+	exec env $(pmd_env "$NB") timeout 300 dpdk-testpmd --lcores 0@0,1@1 --no-huge -m 256 \
 		--no-pci --no-shconf --file-prefix nb2-be --log-level=pmd.net.netback:info \
 		-d "$NB" --vdev net_netback0,domid=1,vif=0 --vdev net_netback1,domid=2,vif=0 \
 		-- -i --total-num-mbufs=8192 --forward-mode=io --port-topology=loop

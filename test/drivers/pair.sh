@@ -16,6 +16,7 @@
 #   pair.sh XENSIM NETFRONT_SO XB_PEER restart         port stop + start reconnects; traffic
 #                                                      flows on the second connection too
 set -uo pipefail
+. "$(dirname "$0")/../pmd_env.sh"
 
 XENSIM=$1 PMD=$2 PEER=$3 WHAT=$4 MODE=${5:-echo}
 DIR=$(mktemp -d /tmp/xsim.XXXXXX)
@@ -33,17 +34,6 @@ fail() {
 	fails=$((fails + 1))
 }
 
-asan_env() {
-	# An ASan-built plugin in a testpmd that is not: preload the runtime
-	# (first), then libstdbuf for a line-buffered stdout, so that a testpmd
-	# killed by the timeout leaves all it printed.
-	local pre=/usr/libexec/coreutils/libstdbuf.so
-	if ldd "$PMD" | grep libasan >/dev/null; then
-		pre="$(gcc -print-file-name=libasan.so):$pre"
-		echo ASAN_OPTIONS=detect_leaks=0
-	fi
-	echo LD_PRELOAD="$pre" _STDBUF_O=L
-}
 
 "$XENSIM" start "$DIR" >/dev/null || exit 1
 "$XENSIM" domain create "$DIR" 1 --name guest >/dev/null || exit 1
@@ -119,7 +109,7 @@ commands() {
 (
 	eval "$("$XENSIM" env "$DIR" 1)"
 	commands |
-		env $(asan_env) timeout 120 dpdk-testpmd -l 0,1 --no-huge -m 256 --no-pci \
+		env $(pmd_env "$PMD") timeout 120 dpdk-testpmd -l 0,1 --no-huge -m 256 --no-pci \
 			--no-shconf --log-level=pmd.net.netfront:info -d "$PMD" \
 			--vdev net_netfront,connect_timeout_ms=$timeout -- -i \
 			--total-num-mbufs=2048 --forward-mode=io

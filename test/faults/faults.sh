@@ -27,6 +27,7 @@
 # mapped or bound in any domain, no mbuf left out of a netfront pool and no
 # sanitizer report.
 set -uo pipefail
+. "$(dirname "$0")/../pmd_env.sh"
 
 XENSIM=$1 NB=$2 NF=$3 WHAT=$4
 DIR=$(mktemp -d /tmp/xsim.XXXXXX)
@@ -50,16 +51,6 @@ fail() {
 	fails=$((fails + 1))
 }
 
-# ASan runtime first when the PMD is ASan-built, then libstdbuf for a
-# line-buffered stdout, so the script sees each line when it is printed.
-pmd_env() {
-	local pre=/usr/libexec/coreutils/libstdbuf.so
-	if ldd "$1" | grep libasan >/dev/null; then
-		pre="$(gcc -print-file-name=libasan.so):$pre"
-		echo ASAN_OPTIONS=detect_leaks=1
-	fi
-	echo LD_PRELOAD="$pre" _STDBUF_O=L
-}
 
 wait_for() { # file pattern seconds
 	for _ in $(seq $(($3 * 10))); do
